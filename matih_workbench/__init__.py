@@ -1,0 +1,28 @@
+"""MATIH Workbench: a Jupyter-first ML workbench.
+
+``%load_ext matih_workbench`` registers the ``%matih`` / ``%%matih`` magics in an IPython kernel.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from matih_workbench._version import __version__
+
+__all__ = ["__version__", "load_ipython_extension", "unload_ipython_extension"]
+
+
+def _jupyter_labextension_paths() -> list[dict[str, str]]:
+    return [{"src": "labextension", "dest": "matih-workbench"}]
+
+
+def load_ipython_extension(ipython: Any) -> None:
+    from matih_workbench.magics import load_ipython_extension as load
+
+    load(ipython)
+
+
+def unload_ipython_extension(ipython: Any) -> None:
+    from matih_workbench.magics import unload_ipython_extension as unload
+
+    unload(ipython)

@@ -1,0 +1,94 @@
+"""WorkbenchConfig: every setting in one traitlets Configurable, with embedded defaults.
+
+Settable from ``jupyter_server_config.py`` (``c.WorkbenchConfig.tracking_uri = ...``), ``%config`` in a
+kernel, or the environment (``MATIH_*``; ``MLFLOW_TRACKING_URI`` is honoured).
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+from pathlib import Path
+
+from traitlets import Float, Unicode, default
+from traitlets.config import Configurable
+
+
+def _env(name: str, fallback: str = "") -> str:
+    return os.environ.get(name, fallback)
+
+
+class WorkbenchConfig(Configurable):
+    """Where the workbench keeps and finds things. Defaults need no server at all."""
+
+    home = Unicode(help="Workspace folder for the embedded stores (env MATIH_HOME, default ~/.matih).").tag(
+        config=True
+    )
+    tracking_uri = Unicode(
+        help="MLflow tracking URI (env MATIH_TRACKING_URI or MLFLOW_TRACKING_URI; default SQLite under home)."
+    ).tag(config=True)
+    tracking_read_uri = Unicode(
+        help=(
+            "SQL URI used for fast run listing (env MATIH_TRACKING_READ_URI). Defaults to tracking_uri when that "
+            "is a database URI; set it to a read replica of the tracking server's database on shared "
+            "deployments. Empty: listing goes through the MLflow client."
+        )
+    ).tag(config=True)
+    mlflow_ui_url = Unicode(
+        help="Base URL of an MLflow UI; when set, runs link to their MLflow page (env MATIH_MLFLOW_UI_URL)."
+    ).tag(config=True)
+    user = Unicode(help="Tenant/user tagged on what the workbench writes (JUPYTERHUB_USER, else the OS user).").tag(
+        config=True
+    )
+    ray_address = Unicode(help="Ray cluster address; empty starts a local Ray (env MATIH_RAY_ADDRESS).").tag(
+        config=True
+    )
+    watch_interval = Float(2.0, help="Seconds between checks for new or changed runs (event stream).").tag(
+        config=True
+    )
+
+    @default("home")
+    def _home_default(self) -> str:
+        return _env("MATIH_HOME", str(Path.home() / ".matih"))
+
+    @default("tracking_uri")
+    def _tracking_uri_default(self) -> str:
+        uri = _env("MATIH_TRACKING_URI") or _env("MLFLOW_TRACKING_URI")
+        return uri or f"sqlite:///{Path(self.home).resolve() / 'mlflow.db'}"
+
+    @default("tracking_read_uri")
+    def _tracking_read_uri_default(self) -> str:
+        explicit = _env("MATIH_TRACKING_READ_URI")
+        if explicit:
+            return explicit
+        return self.tracking_uri if is_database_uri(self.tracking_uri) else ""
+
+    @default("mlflow_ui_url")
+    def _mlflow_ui_url_default(self) -> str:
+        if _env("MATIH_MLFLOW_UI_URL"):
+            return _env("MATIH_MLFLOW_UI_URL")
+        return self.tracking_uri if self.tracking_uri.startswith(("http://", "https://")) else ""
+
+    @default("user")
+    def _user_default(self) -> str:
+        return _env("JUPYTERHUB_USER") or _env("MATIH_USER") or getpass.getuser()
+
+    @default("ray_address")
+    def _ray_address_default(self) -> str:
+        return _env("MATIH_RAY_ADDRESS")
+
+    @property
+    def artifact_root(self) -> str:
+        """Where new experiments put artifacts on the embedded default."""
+        return _env("MATIH_ARTIFACT_ROOT", (Path(self.home).resolve() / "artifacts").as_uri())
+
+    def ensure_home(self) -> Path:
+        path = Path(self.home).expanduser()
+        path.mkdir(parents=True, exist_ok=True)
+        return path
+
+
+def is_database_uri(uri: str) -> bool:
+    """True for SQLAlchemy-style URIs such as ``sqlite:///...`` or ``postgresql://...``."""
+    scheme = uri.split(":", 1)[0].split("+", 1)[0].lower()
+    return scheme in {"sqlite", "postgresql", "mysql", "mssql"}

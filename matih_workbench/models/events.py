@@ -1,0 +1,36 @@
+"""Lifecycle events: written by services to the events store, streamed to every UI."""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+
+class EventType(str, Enum):
+    MODEL_TRAINING_STARTED = "MODEL_TRAINING_STARTED"
+    MODEL_TRAINING_COMPLETED = "MODEL_TRAINING_COMPLETED"
+    MODEL_TRAINING_FAILED = "MODEL_TRAINING_FAILED"
+    MODEL_REGISTERED = "MODEL_REGISTERED"
+    MODEL_PROMOTION_REQUESTED = "MODEL_PROMOTION_REQUESTED"
+    MODEL_PROMOTED = "MODEL_PROMOTED"
+    MODEL_PROMOTION_REJECTED = "MODEL_PROMOTION_REJECTED"
+    MODEL_ARCHIVED = "MODEL_ARCHIVED"
+    MODEL_DEPLOYED = "MODEL_DEPLOYED"
+    TRAFFIC_CHANGED = "TRAFFIC_CHANGED"
+    MODEL_DRIFT_DETECTED = "MODEL_DRIFT_DETECTED"
+    RUNS_CHANGED = "RUNS_CHANGED"
+
+
+class WorkbenchEvent(BaseModel):
+    id: int = Field(description="Position in the events store; increasing.")
+    type: EventType
+    time: float = Field(description="Seconds since the epoch.")
+    user: str
+    subject: str = Field(description="What the event is about: an experiment id, run id, model name...")
+    payload: dict[str, Any] = Field(default_factory=dict)
+
+
+class EventList(BaseModel):
+    events: list[WorkbenchEvent]

@@ -1,0 +1,58 @@
+"""The service layer: the only place with business rules. Adapters build one ``Workbench`` and call it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from matih_workbench.backends.events_store import SqliteEventStore
+from matih_workbench.backends.mlflow_backend import MlflowTracking
+from matih_workbench.config import WorkbenchConfig
+from matih_workbench.models import ServerInfo
+from matih_workbench.services.events import EventService
+from matih_workbench.services.tracking import TrackingService
+from matih_workbench.services.watch import RunsWatcher
+
+__all__ = ["EventService", "TrackingService", "Workbench"]
+
+
+@dataclass
+class Workbench:
+    """Every service, wired to its backends once from a ``WorkbenchConfig``."""
+
+    config: WorkbenchConfig
+    tracking: TrackingService
+    events: EventService
+    watcher: RunsWatcher
+
+    @classmethod
+    def from_config(cls, config: WorkbenchConfig) -> Workbench:
+        home: Path = config.ensure_home()
+        backend = MlflowTracking.from_uri(config.tracking_uri, config.tracking_read_uri, config.artifact_root)
+        events = EventService(SqliteEventStore(home / "events.db"), config.user)
+        return cls(
+            config=config,
+            tracking=TrackingService(backend, config.mlflow_ui_url),
+            events=events,
+            watcher=RunsWatcher(backend, events),
+        )
+
+    def info(self) -> ServerInfo:
+        from matih_workbench import __version__
+
+        return ServerInfo(
+            version=__version__,
+            user=self.config.user,
+            tracking_uri=_redact(self.config.tracking_uri),
+            mlflow_ui_url=self.config.mlflow_ui_url or None,
+            fast_listing=self.tracking.tracking.fast_listing,
+        )
+
+
+def _redact(uri: str) -> str:
+    """Hide a password in ``scheme://user:password@host`` URIs."""
+    if "@" in uri and "://" in uri:
+        scheme, rest = uri.split("://", 1)
+        creds, host = rest.rsplit("@", 1)
+        return f"{scheme}://{creds.split(':', 1)[0]}:***@{host}"
+    return uri

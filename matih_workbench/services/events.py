@@ -1,0 +1,46 @@
+"""Lifecycle events: services write them to one store; every UI reads or streams them from there."""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from matih_workbench.backends.events_store import EventRow
+from matih_workbench.errors import InvalidInput
+from matih_workbench.models import EventList, EventType, WorkbenchEvent
+
+MAX_EVENTS_PAGE = 1000
+RUNS_CHANGED_KEPT = 1000
+
+
+class EventStore(Protocol):
+    def append(self, type_: str, user: str, subject: str, payload: dict[str, Any]) -> EventRow: ...
+    def since(self, after: int, limit: int, subject: str | None = None) -> list[EventRow]: ...
+    def last_id(self) -> int: ...
+    def prune(self, type_: str, keep: int) -> None: ...
+
+
+def _event(row: EventRow) -> WorkbenchEvent:
+    id_, type_, time_, user, subject, payload = row
+    return WorkbenchEvent(id=id_, type=EventType(type_), time=time_, user=user, subject=subject, payload=payload)
+
+
+class EventService:
+    """Writes lifecycle events tagged with the acting user, and reads them back in order."""
+
+    def __init__(self, store: EventStore, user: str) -> None:
+        self.store = store
+        self.user = user
+
+    def emit(self, type_: EventType, subject: str, payload: dict[str, Any] | None = None) -> WorkbenchEvent:
+        event = _event(self.store.append(type_.value, self.user, subject, payload or {}))
+        if type_ is EventType.RUNS_CHANGED:
+            self.store.prune(type_.value, RUNS_CHANGED_KEPT)
+        return event
+
+    def list(self, after: int = 0, limit: int = 100, subject: str | None = None) -> EventList:
+        if after < 0 or not 1 <= limit <= MAX_EVENTS_PAGE:
+            raise InvalidInput(f"after must be >= 0 and limit between 1 and {MAX_EVENTS_PAGE}")
+        return EventList(events=[_event(r) for r in self.store.since(after, limit, subject)])
+
+    def last_id(self) -> int:
+        return self.store.last_id()
