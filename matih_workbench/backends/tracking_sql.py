@@ -82,7 +82,7 @@ def _compare(comparator: str, column: Any, value: Any) -> Any:
         "NOT IN": lambda: ~column.in_(value),
     }
     if comparator not in ops:
-        raise UnsupportedQuery(comparator)
+        raise InvalidInput(f"Invalid filter: unknown comparator '{comparator}'", hint=_FILTER_HINT)
     return ops[comparator]()
 
 

@@ -1,0 +1,87 @@
+"""Run comparison in a notebook: param differences, metric summary with best run, metric curves."""
+
+from __future__ import annotations
+
+from html import escape
+from typing import Any
+
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from matih_workbench.models import RunComparison
+from matih_workbench.widgets.tables import _STYLE, _fmt
+
+
+class ComparisonView:
+    """Displays as tables followed by a Plotly figure; ``.params``, ``.metrics``, ``.figure()`` for code."""
+
+    def __init__(self, comparison: RunComparison) -> None:
+        self.comparison = comparison
+        self.names = {r.run_id: r.run_name or r.run_id[:8] for r in comparison.runs}
+
+    @property
+    def params(self) -> pd.DataFrame:
+        rows = [{"param": p.key, **{self.names[k]: v for k, v in p.values.items()}, "differs": p.differs}
+                for p in self.comparison.params]
+        return pd.DataFrame(rows)
+
+    @property
+    def metrics(self) -> pd.DataFrame:
+        rows = [{"metric": m.key, "mode": m.mode, **{self.names[k]: v for k, v in m.values.items()},
+                 "best": self.names.get(m.best_run_id or "", None)} for m in self.comparison.metrics]
+        return pd.DataFrame(rows)
+
+    def figure(self) -> go.Figure:
+        histories = [h for h in self.comparison.histories if len(h.steps) > 0]
+        fig = make_subplots(rows=1, cols=max(1, len(histories)), subplot_titles=[h.key for h in histories])
+        for col, history in enumerate(histories, start=1):
+            for run_id, values in history.series.items():
+                fig.add_trace(
+                    go.Scatter(x=history.steps, y=values, mode="lines+markers", name=self.names[run_id],
+                               legendgroup=run_id, showlegend=col == 1, connectgaps=True),
+                    row=1, col=col,
+                )
+        fig.update_layout(height=320, margin={"l": 40, "r": 10, "t": 40, "b": 30}, template="plotly_white")
+        return fig
+
+    def _tables_html(self) -> str:
+        names = list(self.names.values())
+        head = "".join(f"<th>{escape(n)}</th>" for n in names)
+        param_rows = "".join(
+            f"<tr class='{'matih-diff' if p.differs else ''}'><td>{escape(p.key)}</td>"
+            + "".join(f"<td>{escape(_fmt(p.values.get(r)))}</td>" for r in self.names)
+            + "</tr>"
+            for p in self.comparison.params
+        )
+        metric_rows = "".join(
+            f"<tr><td>{escape(m.key)} ({m.mode})</td>"
+            + "".join(
+                f"<td class='{'matih-best' if r == m.best_run_id else ''}'>{escape(_fmt(m.values.get(r)))}</td>"
+                for r in self.names
+            )
+            + "</tr>"
+            for m in self.comparison.metrics
+        )
+        return (
+            f"{_STYLE}<table class='matih-table'><caption style='text-align:left'>Params "
+            f"(differences highlighted)</caption><thead><tr><th>param</th>{head}</tr></thead>"
+            f"<tbody>{param_rows}</tbody></table><br><table class='matih-table'><caption style='text-align:left'>"
+            f"Metrics (best in bold)</caption><thead><tr><th>metric</th>{head}</tr></thead>"
+            f"<tbody>{metric_rows}</tbody></table>"
+        )
+
+    def _repr_html_(self) -> str:
+        return self._tables_html()
+
+    def _ipython_display_(self) -> None:
+        from IPython.display import HTML, display
+
+        display(HTML(self._tables_html()))
+        display(self.figure())
+
+    def __repr__(self) -> str:
+        return f"{self.params.to_string(index=False)}\n\n{self.metrics.to_string(index=False)}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return self.comparison.model_dump()
