@@ -54,7 +54,9 @@ class RunSummary(BaseModel):
 class RunPage(BaseModel):
     runs: list[RunSummary]
     next_page_token: str | None = None
-    total: int = Field(description="Runs matching the filter, over all pages.")
+    total: int | None = Field(
+        description="Runs matching the filter over all pages; null when the store cannot count cheaply."
+    )
 
 
 class ArtifactEntry(BaseModel):
