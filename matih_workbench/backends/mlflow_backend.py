@@ -118,8 +118,11 @@ class MlflowTracking:
         return out
 
     def experiment(self, experiment_id: str) -> ExperimentRecord:
-        with translate_mlflow_errors(f"Experiment '{experiment_id}'"):
-            record = self._experiment_record(self.client.get_experiment(experiment_id))
+        try:
+            with translate_mlflow_errors(f"Experiment '{experiment_id}'"):
+                record = self._experiment_record(self.client.get_experiment(experiment_id))
+        except InvalidInput as exc:  # a malformed id names no experiment
+            raise NotFound(f"Experiment '{experiment_id}' not found") from exc
         if self.reader:
             record.run_count = self.reader.run_counts().get(record.experiment_id, 0)
         return record
