@@ -29,7 +29,8 @@ class WorkbenchConfig(Configurable):
     ).tag(config=True)
     tracking_read_uri = Unicode(
         help=(
-            "SQL URI used for fast run listing (env MATIH_TRACKING_READ_URI). Defaults to tracking_uri when that "
+            "SQL URI used for fast run listing (env MATIH_TRACKING_READ_URI). Defaults to tracking_uri when "
+            "that "
             "is a database URI; set it to a read replica of the tracking server's database on shared "
             "deployments. Empty: listing goes through the MLflow client."
         )
@@ -37,9 +38,9 @@ class WorkbenchConfig(Configurable):
     mlflow_ui_url = Unicode(
         help="Base URL of an MLflow UI; when set, runs link to their MLflow page (env MATIH_MLFLOW_UI_URL)."
     ).tag(config=True)
-    user = Unicode(help="Tenant/user tagged on what the workbench writes (JUPYTERHUB_USER, else the OS user).").tag(
-        config=True
-    )
+    user = Unicode(
+        help="Tenant/user tagged on what the workbench writes (JUPYTERHUB_USER, else the OS user)."
+    ).tag(config=True)
     ray_address = Unicode(help="Ray cluster address; empty starts a local Ray (env MATIH_RAY_ADDRESS).").tag(
         config=True
     )

@@ -23,7 +23,12 @@ os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
 def matih_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     home = tmp_path / "matih"
     monkeypatch.setenv("MATIH_HOME", str(home))
-    for var in ("MLFLOW_TRACKING_URI", "MATIH_TRACKING_URI", "MATIH_TRACKING_READ_URI", "MATIH_MLFLOW_UI_URL"):
+    for var in (
+        "MLFLOW_TRACKING_URI",
+        "MATIH_TRACKING_URI",
+        "MATIH_TRACKING_READ_URI",
+        "MATIH_MLFLOW_UI_URL",
+    ):
         monkeypatch.delenv(var, raising=False)
     return home
 
@@ -58,7 +63,10 @@ def seed_varied_runs(client: MlflowClient, experiment: str, runs: int = 60, seed
             metrics.append(Metric("loss", rng.choice([0.1, 0.2, 0.3, math.nan]), base, 0))
         if i % 11 == 0:
             metrics.append(Metric("rare", float(i), base, 0))
-        params = [Param("model", rng.choice(["RF", "rf", "xgb", "Logistic"])), Param("depth", str(rng.randint(1, 9)))]
+        params = [
+            Param("model", rng.choice(["RF", "rf", "xgb", "Logistic"])),
+            Param("depth", str(rng.randint(1, 9))),
+        ]
         if i % 4 == 0:
             params.append(Param("lr", str(rng.choice([0.1, 0.01]))))
         tags = [RunTag("team", rng.choice(["a", "b"]))]

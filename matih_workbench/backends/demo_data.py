@@ -38,7 +38,9 @@ def seed_demo_runs(
         for step in range(steps):
             progress = 1 - math.exp(-(step + 1) * (0.3 + lr * 5))
             metrics.append(Metric("accuracy", round(0.5 + (quality - 0.5) * progress, 4), now + step, step))
-            metrics.append(Metric("loss", round(1.2 * (1 - progress) + (1 - quality) * 0.5, 4), now + step, step))
+            metrics.append(
+                Metric("loss", round(1.2 * (1 - progress) + (1 - quality) * 0.5, 4), now + step, step)
+            )
         metrics.append(Metric("auc", round(min(0.99, quality + 0.08), 4), now + steps, steps - 1))
         params = [Param("lr", f"{lr:.4g}"), Param("max_depth", str(depth)), Param("model", model)]
         client.log_batch(run.info.run_id, metrics=metrics, params=params, tags=[RunTag("dataset", "iris-v1")])

@@ -107,7 +107,9 @@ class MlflowTracking:
         token = None
         with translate_mlflow_errors("experiments"):
             while True:
-                page = self.client.search_experiments(view_type=_VIEWS[view], max_results=1000, page_token=token)
+                page = self.client.search_experiments(
+                    view_type=_VIEWS[view], max_results=1000, page_token=token
+                )
                 out += [self._experiment_record(e) for e in page]
                 token = page.token
                 if not token:
@@ -168,7 +170,9 @@ class MlflowTracking:
         """One page of runs in MLflow order, and the total count when it is cheap to know."""
         if self.reader:
             try:
-                ids, total = self.reader.search_run_ids(experiment_ids, filter_string, order_by, offset, limit)
+                ids, total = self.reader.search_run_ids(
+                    experiment_ids, filter_string, order_by, offset, limit
+                )
                 return self.reader.load_runs(ids), total
             except UnsupportedQuery:
                 pass
@@ -181,8 +185,8 @@ class MlflowTracking:
                 max_results=limit,
                 page_token=token,
             )
-        total = None if page.token else offset + len(page)
-        return [_record_from_run(r) for r in page], total
+        counted = None if page.token else offset + len(page)
+        return [_record_from_run(r) for r in page], counted
 
     def runs(self, run_ids: Sequence[str]) -> list[RunRecord]:
         """Runs by id, in order; raises NotFound naming the unknown ids."""

@@ -177,8 +177,12 @@ class TrackingSqlReader:
         with self._connect() as conn:
             for chunk in _chunks(run_ids):
                 query = sa.select(
-                    METRICS.c.run_uuid, METRICS.c.key, METRICS.c.step, METRICS.c.value,
-                    METRICS.c.is_nan, METRICS.c.timestamp,
+                    METRICS.c.run_uuid,
+                    METRICS.c.key,
+                    METRICS.c.step,
+                    METRICS.c.value,
+                    METRICS.c.is_nan,
+                    METRICS.c.timestamp,
                 ).where(METRICS.c.run_uuid.in_(chunk))
                 if keys:
                     query = query.where(METRICS.c.key.in_(list(keys)))
@@ -197,7 +201,12 @@ class TrackingSqlReader:
         result = []
         with self._connect() as conn:
             for table in (PARAMS, LATEST, TAGS):
-                query = sa.select(table.c.key).distinct().where(table.c.run_uuid.in_(active)).order_by(table.c.key)
+                query = (
+                    sa.select(table.c.key)
+                    .distinct()
+                    .where(table.c.run_uuid.in_(active))
+                    .order_by(table.c.key)
+                )
                 result.append([row[0] for row in conn.execute(query)])
         return result[0], result[1], result[2]
 
@@ -213,17 +222,14 @@ class TrackingSqlReader:
 
     def fingerprint(self) -> dict[str, tuple[Any, ...]]:
         """A cheap per-experiment summary that changes whenever runs are created, updated or deleted."""
-        runs = (
-            sa.select(
-                RUNS.c.experiment_id,
-                sa.func.count(),
-                sa.func.max(RUNS.c.start_time),
-                sa.func.max(RUNS.c.end_time),
-                sa.func.sum(sa.case((RUNS.c.lifecycle_stage == LifecycleStage.DELETED, 1), else_=0)),
-                sa.func.sum(sa.case((RUNS.c.status == "RUNNING", 1), else_=0)),
-            )
-            .group_by(RUNS.c.experiment_id)
-        )
+        runs = sa.select(
+            RUNS.c.experiment_id,
+            sa.func.count(),
+            sa.func.max(RUNS.c.start_time),
+            sa.func.max(RUNS.c.end_time),
+            sa.func.sum(sa.case((RUNS.c.lifecycle_stage == LifecycleStage.DELETED, 1), else_=0)),
+            sa.func.sum(sa.case((RUNS.c.status == "RUNNING", 1), else_=0)),
+        ).group_by(RUNS.c.experiment_id)
         metrics = (
             sa.select(RUNS.c.experiment_id, sa.func.max(LATEST.c.timestamp), sa.func.count())
             .select_from(LATEST.join(RUNS, LATEST.c.run_uuid == RUNS.c.run_uuid))
@@ -281,7 +287,9 @@ def _filter_clause(run: Any, parsed: dict[str, Any]) -> Any:
     if table is LATEST:
         value_clause = _compare(comparator, table.c.value, float(value))
         nan_clause = table.c.is_nan == sa.true()
-        value_clause = sa.or_(value_clause, nan_clause) if comparator == "!=" else sa.and_(value_clause, ~nan_clause)
+        value_clause = (
+            sa.or_(value_clause, nan_clause) if comparator == "!=" else sa.and_(value_clause, ~nan_clause)
+        )
     else:
         value_clause = _compare(comparator, table.c.value, value)
     return _exists(table, run, key, value_clause)

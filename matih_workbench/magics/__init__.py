@@ -20,7 +20,7 @@ _HELP_FLAGS = {"-h", "--help", "help"}
 
 
 @magics_class
-class WorkbenchMagics(Magics, Configurable):  # type: ignore[misc]
+class WorkbenchMagics(Magics, Configurable):
     """The ``%matih`` magic. Settings: ``%config WorkbenchConfig.tracking_uri = '...'``."""
 
     def __init__(self, shell: Any) -> None:

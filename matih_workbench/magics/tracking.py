@@ -13,7 +13,9 @@ from matih_workbench.models import Experiment
 from matih_workbench.services.tracking import parse_modes
 from matih_workbench.widgets import BestRunView, ComparisonView, ExperimentTable, RunDetailView, RunTable
 
-_EXPERIMENT_HELP = "Experiment name or id (default: the last one used in this kernel, or $MLFLOW_EXPERIMENT_NAME)."
+_EXPERIMENT_HELP = (
+    "Experiment name or id (default: the last one used in this kernel, or $MLFLOW_EXPERIMENT_NAME)."
+)
 
 
 def _experiment(ctx: MagicContext, name: str | None) -> Experiment:
@@ -36,7 +38,9 @@ def experiments(ctx: MagicContext, args: Any) -> ExperimentTable:
 @subcommand("runs")
 @magic_arguments()
 @argument("-e", "--experiment", help=_EXPERIMENT_HELP)
-@argument("-f", "--filter", default=None, help="MLflow filter, e.g. \"metrics.acc > 0.9 and params.model = 'rf'\".")
+@argument(
+    "-f", "--filter", default=None, help="MLflow filter, e.g. \"metrics.acc > 0.9 and params.model = 'rf'\"."
+)
 @argument("-o", "--order-by", action="append", default=[], help="e.g. 'metrics.loss ASC'; repeatable.")
 @argument("-n", "--max", type=int, default=20, help="Runs per page (default 20).")
 @argument("--page-token", default=None, help="Token of the next page, from a previous result.")

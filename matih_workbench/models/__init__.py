@@ -42,4 +42,26 @@ API_MODELS = (
     BestRun,
 )
 
-__all__ = [m.__name__ for m in API_MODELS] + ["API_MODELS", "EventType", "MetricMode"]
+__all__ = [
+    "API_MODELS",
+    "AlignedMetric",
+    "ArtifactEntry",
+    "BestRun",
+    "ErrorBody",
+    "EventList",
+    "EventType",
+    "Experiment",
+    "ExperimentKeys",
+    "ExperimentList",
+    "MetricHistory",
+    "MetricMode",
+    "MetricPoint",
+    "MetricSummary",
+    "ParamRow",
+    "RunComparison",
+    "RunDetail",
+    "RunPage",
+    "RunSummary",
+    "ServerInfo",
+    "WorkbenchEvent",
+]

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel, Field
 
 
-class EventType(str, Enum):
+class EventType(StrEnum):
     MODEL_TRAINING_STARTED = "MODEL_TRAINING_STARTED"
     MODEL_TRAINING_COMPLETED = "MODEL_TRAINING_COMPLETED"
     MODEL_TRAINING_FAILED = "MODEL_TRAINING_FAILED"

@@ -48,7 +48,9 @@ class RunSummary(BaseModel):
         default_factory=dict, description="Latest value per metric; null stands for NaN."
     )
     tags: dict[str, str] = Field(default_factory=dict)
-    mlflow_url: str | None = Field(None, description="Page of the run in the MLflow UI, when one is configured.")
+    mlflow_url: str | None = Field(
+        None, description="Page of the run in the MLflow UI, when one is configured."
+    )
 
 
 class RunPage(BaseModel):

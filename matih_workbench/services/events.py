@@ -21,7 +21,9 @@ class EventStore(Protocol):
 
 def _event(row: EventRow) -> WorkbenchEvent:
     id_, type_, time_, user, subject, payload = row
-    return WorkbenchEvent(id=id_, type=EventType(type_), time=time_, user=user, subject=subject, payload=payload)
+    return WorkbenchEvent(
+        id=id_, type=EventType(type_), time=time_, user=user, subject=subject, payload=payload
+    )
 
 
 class EventService:

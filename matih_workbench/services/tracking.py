@@ -76,7 +76,9 @@ class TrackingService:
 
     def experiment_keys(self, experiment_id: str) -> ExperimentKeys:
         params, metrics, tags = self.tracking.experiment_keys(experiment_id)
-        return ExperimentKeys(experiment_id=experiment_id, param_keys=params, metric_keys=metrics, tag_keys=tags)
+        return ExperimentKeys(
+            experiment_id=experiment_id, param_keys=params, metric_keys=metrics, tag_keys=tags
+        )
 
     # -- runs -------------------------------------------------------------------------------------
     def list_runs(
@@ -107,7 +109,9 @@ class TrackingService:
 
     def get_run(self, run_id: str) -> RunDetail:
         record = self.tracking.runs([run_id])[0]
-        artifacts = [ArtifactEntry(path=p, is_dir=d, file_size=s) for p, d, s in self.tracking.artifacts(run_id)]
+        artifacts = [
+            ArtifactEntry(path=p, is_dir=d, file_size=s) for p, d, s in self.tracking.artifacts(run_id)
+        ]
         return RunDetail(**self._summary(record).model_dump(), artifacts=artifacts)
 
     def metric_history(self, run_id: str, key: str) -> MetricHistory:
@@ -132,7 +136,7 @@ class TrackingService:
         return BestRun(metric=metric, mode=mode, value=value, run=best)
 
     def compare(self, run_ids: Sequence[str], modes: Mapping[str, MetricMode] | None = None) -> RunComparison:
-        """Params side by side (differences flagged), metric summaries with the best run, aligned histories."""
+        """Params side by side (differences flagged), metric summaries with the best run, histories."""
         ids = list(dict.fromkeys(run_ids))
         if not 2 <= len(ids) <= MAX_COMPARED_RUNS:
             raise InvalidInput(

@@ -22,14 +22,23 @@ class ComparisonView:
 
     @property
     def params(self) -> pd.DataFrame:
-        rows = [{"param": p.key, **{self.names[k]: v for k, v in p.values.items()}, "differs": p.differs}
-                for p in self.comparison.params]
+        rows = [
+            {"param": p.key, **{self.names[k]: v for k, v in p.values.items()}, "differs": p.differs}
+            for p in self.comparison.params
+        ]
         return pd.DataFrame(rows)
 
     @property
     def metrics(self) -> pd.DataFrame:
-        rows = [{"metric": m.key, "mode": m.mode, **{self.names[k]: v for k, v in m.values.items()},
-                 "best": self.names.get(m.best_run_id or "", None)} for m in self.comparison.metrics]
+        rows = [
+            {
+                "metric": m.key,
+                "mode": m.mode,
+                **{self.names[k]: v for k, v in m.values.items()},
+                "best": self.names.get(m.best_run_id or "", None),
+            }
+            for m in self.comparison.metrics
+        ]
         return pd.DataFrame(rows)
 
     def figure(self) -> go.Figure:
@@ -38,9 +47,17 @@ class ComparisonView:
         for col, history in enumerate(histories, start=1):
             for run_id, values in history.series.items():
                 fig.add_trace(
-                    go.Scatter(x=history.steps, y=values, mode="lines+markers", name=self.names[run_id],
-                               legendgroup=run_id, showlegend=col == 1, connectgaps=True),
-                    row=1, col=col,
+                    go.Scatter(
+                        x=history.steps,
+                        y=values,
+                        mode="lines+markers",
+                        name=self.names[run_id],
+                        legendgroup=run_id,
+                        showlegend=col == 1,
+                        connectgaps=True,
+                    ),
+                    row=1,
+                    col=col,
                 )
         fig.update_layout(height=320, margin={"l": 40, "r": 10, "t": 40, "b": 30}, template="plotly_white")
         return fig
@@ -57,7 +74,8 @@ class ComparisonView:
         metric_rows = "".join(
             f"<tr><td>{escape(m.key)} ({m.mode})</td>"
             + "".join(
-                f"<td class='{'matih-best' if r == m.best_run_id else ''}'>{escape(_fmt(m.values.get(r)))}</td>"
+                f"<td class='{'matih-best' if r == m.best_run_id else ''}'>"
+                f"{escape(_fmt(m.values.get(r)))}</td>"
                 for r in self.names
             )
             + "</tr>"
@@ -66,7 +84,8 @@ class ComparisonView:
         return (
             f"{_STYLE}<table class='matih-table'><caption style='text-align:left'>Params "
             f"(differences highlighted)</caption><thead><tr><th>param</th>{head}</tr></thead>"
-            f"<tbody>{param_rows}</tbody></table><br><table class='matih-table'><caption style='text-align:left'>"
+            f"<tbody>{param_rows}</tbody></table><br><table class='matih-table'>"
+            "<caption style='text-align:left'>"
             f"Metrics (best in bold)</caption><thead><tr><th>metric</th>{head}</tr></thead>"
             f"<tbody>{metric_rows}</tbody></table>"
         )

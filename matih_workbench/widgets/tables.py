@@ -38,7 +38,9 @@ def html_table(frame: pd.DataFrame, caption: str = "") -> str:
         for row in frame.itertuples(index=False)
     )
     cap = f"<caption style='text-align:left'>{escape(caption)}</caption>" if caption else ""
-    return f"{_STYLE}<table class='matih-table'>{cap}<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
+    return (
+        f"{_STYLE}<table class='matih-table'>{cap}<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
+    )
 
 
 class _Table:
@@ -62,8 +64,13 @@ class ExperimentTable(_Table):
     def to_pandas(self) -> pd.DataFrame:
         return pd.DataFrame(
             [
-                {"experiment_id": e.experiment_id, "name": e.name, "runs": e.run_count,
-                 "created": _time(e.creation_time), "stage": e.lifecycle_stage}
+                {
+                    "experiment_id": e.experiment_id,
+                    "name": e.name,
+                    "runs": e.run_count,
+                    "created": _time(e.creation_time),
+                    "stage": e.lifecycle_stage,
+                }
                 for e in self.experiments
             ],
             columns=["experiment_id", "name", "runs", "created", "stage"],
@@ -74,8 +81,12 @@ def runs_frame(runs: Sequence[RunSummary], max_columns: int = 12) -> pd.DataFram
     """One row per run: identity columns, then params and metrics (prefixed like MLflow's columns)."""
     rows = []
     for r in runs:
-        row: dict[str, Any] = {"run_id": r.run_id, "run_name": r.run_name, "status": r.status,
-                               "start_time": _time(r.start_time)}
+        row: dict[str, Any] = {
+            "run_id": r.run_id,
+            "run_name": r.run_name,
+            "status": r.status,
+            "start_time": _time(r.start_time),
+        }
         row.update({f"params.{k}": v for k, v in sorted(r.params.items())})
         row.update({f"metrics.{k}": v for k, v in sorted(r.metrics.items())})
         rows.append(row)

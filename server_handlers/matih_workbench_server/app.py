@@ -42,6 +42,7 @@ class WorkbenchServerApp(ExtensionApp):
     load_other_extensions = True
 
     def initialize_settings(self) -> None:
+        assert self.serverapp is not None
         config = WorkbenchConfig(config=self.serverapp.config)
         workbench = Workbench.from_config(config)
         self.settings.update(matih_workbench=workbench, matih_event_hub=EventHub(workbench))

@@ -26,7 +26,7 @@ class WorkbenchHandler(APIHandler):
 
     @property
     def workbench(self) -> Workbench:
-        return self.settings["matih_workbench"]  # type: ignore[no-any-return]
+        return self.settings["matih_workbench"]
 
     async def call(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run a blocking service call in a worker thread."""
@@ -61,7 +61,9 @@ class WorkbenchHandler(APIHandler):
         if isinstance(exc, WorkbenchError):
             body = ErrorBody(message=exc.message, reason=exc.reason, hint=exc.hint)
         elif isinstance(exc, web.HTTPError):
-            body = ErrorBody(message=exc.log_message or self._reason, reason=self._reason.lower().replace(" ", "_"))
+            body = ErrorBody(
+                message=exc.log_message or self._reason, reason=self._reason.lower().replace(" ", "_")
+            )
         else:
             body = ErrorBody(message="Internal error; see the Jupyter server log", reason="internal_error")
         self.set_header("Content-Type", "application/json")
@@ -75,6 +77,8 @@ class WorkbenchHandler(APIHandler):
 
     def log_exception(self, typ: Any, value: Any, tb: Any) -> None:
         if isinstance(value, WorkbenchError):
-            self.log.info("%s %s -> %s: %s", self.request.method, self.request.path, value.status, value.message)
+            self.log.info(
+                "%s %s -> %s: %s", self.request.method, self.request.path, value.status, value.message
+            )
             return
         super().log_exception(typ, value, tb)

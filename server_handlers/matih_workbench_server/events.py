@@ -81,10 +81,12 @@ class EventStreamHandler(JupyterHandler, websocket.WebSocketHandler):
 
     @property
     def hub(self) -> EventHub:
-        return self.settings["matih_event_hub"]  # type: ignore[no-any-return]
+        return self.settings["matih_event_hub"]
 
     async def pre_get(self) -> None:
-        authorized = await ensure_async(self.authorizer.is_authorized(self, self.current_user, "read", AUTH_RESOURCE))
+        authorized = await ensure_async(
+            self.authorizer.is_authorized(self, self.current_user, "read", AUTH_RESOURCE)
+        )
         if not authorized:
             raise web.HTTPError(403)
 

@@ -53,4 +53,4 @@ class BestRunHandler(WorkbenchHandler):
     async def get(self, experiment_id: str) -> None:
         metric = self.get_query_argument("metric")
         mode = self.get_query_argument("mode", "max")
-        self.send(await self.call(self.workbench.tracking.best_run, experiment_id, metric, mode))  # type: ignore[arg-type]
+        self.send(await self.call(self.workbench.tracking.best_run, experiment_id, metric, mode))

@@ -14,10 +14,14 @@ NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 @pytest.mark.parametrize("name", ["quickstart.ipynb"])
 def test_notebook_runs(name: str, matih_home: Path, tmp_path: Path) -> None:
     notebook = nbformat.read(NOTEBOOKS / name, as_version=4)
-    NotebookClient(notebook, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}).execute()
+    NotebookClient(
+        notebook, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}
+    ).execute()
     outputs = [o for cell in notebook.cells if cell.cell_type == "code" for o in cell.outputs]
     assert not [o for o in outputs if o.output_type == "error"]
     text = "\n".join(str(o.get("data", {}).get("text/html", "")) + str(o.get("text", "")) for o in outputs)
     assert "quickstart" in text and "matih-diff" in text
-    assert any("application/vnd.plotly.v1+json" in o.get("data", {}) for o in outputs), "comparison chart shown"
+    assert any("application/vnd.plotly.v1+json" in o.get("data", {}) for o in outputs), (
+        "comparison chart shown"
+    )
     assert (matih_home / "mlflow.db").exists() and not (tmp_path / "mlruns").exists()

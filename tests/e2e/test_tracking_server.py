@@ -1,4 +1,4 @@
-"""The workbench against a real ``mlflow server`` process: the client path, the read-replica path, the watcher."""
+"""The workbench against a real ``mlflow server`` process: client path, read-replica path, watcher."""
 
 from __future__ import annotations
 
@@ -32,9 +32,11 @@ def test_client_and_replica_paths_equal_mlflow(
 ) -> None:
     client, experiment_id, db_uri = remote
     url = mlflow_server[0]
-    expected = [r.info.run_id for r in client.search_runs([experiment_id], "metrics.acc > 0.2", order_by=order_by)]
+    expected = [
+        r.info.run_id for r in client.search_runs([experiment_id], "metrics.acc > 0.2", order_by=order_by)
+    ]
     for read_uri in ("", db_uri):
-        workbench = _workbench(tmp_path / (read_uri and "replica" or "client"), url, read_uri)
+        workbench = _workbench(tmp_path / ((read_uri and "replica") or "client"), url, read_uri)
         assert workbench.info().fast_listing is bool(read_uri)
         ids, token = [], None
         while True:

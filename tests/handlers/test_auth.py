@@ -8,9 +8,8 @@ from typing import Any
 
 import pytest
 from jupyter_server.auth.authorizer import Authorizer
-from tornado.httpclient import HTTPClientError
-
 from matih_workbench_server.app import ROUTES
+from tornado.httpclient import HTTPClientError
 
 API = ("matih", "api", "v1")
 
@@ -45,7 +44,10 @@ class TestUnauthorized:
     @pytest.fixture
     def jp_server_config(self, matih_home: Path) -> dict[str, Any]:
         return {
-            "ServerApp": {"jpserver_extensions": {"matih_workbench_server": True}, "authorizer_class": DenyWorkbench},
+            "ServerApp": {
+                "jpserver_extensions": {"matih_workbench_server": True},
+                "authorizer_class": DenyWorkbench,
+            },
             "WorkbenchConfig": {"home": str(matih_home)},
         }
 

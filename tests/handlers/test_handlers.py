@@ -30,7 +30,9 @@ async def get_json(jp_fetch: Any, *path: str, **params: Any) -> Any:
     return json.loads(response.body)
 
 
-async def expect_error(jp_fetch: Any, status: int, *path: str, method: str = "GET", **kwargs: Any) -> dict[str, Any]:
+async def expect_error(
+    jp_fetch: Any, status: int, *path: str, method: str = "GET", **kwargs: Any
+) -> dict[str, Any]:
     with pytest.raises(HTTPClientError) as info:
         await jp_fetch(*API, *path, method=method, **kwargs)
     assert info.value.code == status
@@ -55,18 +57,32 @@ async def test_info_and_experiments(jp_fetch: Any, seeded: tuple[MlflowClient, s
 
 async def test_runs_sorted_filtered_paginated(jp_fetch: Any, seeded: tuple[MlflowClient, str]) -> None:
     client, experiment_id = seeded
-    first = await get_json(jp_fetch, "experiments", experiment_id, "runs", order_by="metrics.accuracy DESC", page_size=5)
+    first = await get_json(
+        jp_fetch, "experiments", experiment_id, "runs", order_by="metrics.accuracy DESC", page_size=5
+    )
     assert first["total"] == 12 and len(first["runs"]) == 5
     values = [r["metrics"]["accuracy"] for r in first["runs"]]
     assert values == sorted(values, reverse=True)
     second = await get_json(
-        jp_fetch, "experiments", experiment_id, "runs",
-        order_by="metrics.accuracy DESC", page_size=5, page_token=first["next_page_token"],
+        jp_fetch,
+        "experiments",
+        experiment_id,
+        "runs",
+        order_by="metrics.accuracy DESC",
+        page_size=5,
+        page_token=first["next_page_token"],
     )
     assert second["runs"][0]["metrics"]["accuracy"] <= values[-1]
-    expected = client.search_runs([experiment_id], "params.model = 'random_forest'", order_by=["params.lr ASC"])
+    expected = client.search_runs(
+        [experiment_id], "params.model = 'random_forest'", order_by=["params.lr ASC"]
+    )
     filtered = await get_json(
-        jp_fetch, "experiments", experiment_id, "runs", filter="params.model = 'random_forest'", order_by="params.lr ASC"
+        jp_fetch,
+        "experiments",
+        experiment_id,
+        "runs",
+        filter="params.model = 'random_forest'",
+        order_by="params.lr ASC",
     )
     assert [r["run_id"] for r in filtered["runs"]] == [r.info.run_id for r in expected]
 
@@ -79,7 +95,9 @@ async def test_run_history_comparison_best(jp_fetch: Any, seeded: tuple[MlflowCl
     assert run["run_id"] == a and "artifacts" in run and run["params"]["model"]
     history = await get_json(jp_fetch, "runs", a, "metrics", "loss")
     assert [p["step"] for p in history["points"]] == list(range(8))
-    response = await jp_fetch(*API, "comparisons", params=[("run_id", a), ("run_id", b), ("run_id", c)], method="GET")
+    response = await jp_fetch(
+        *API, "comparisons", params=[("run_id", a), ("run_id", b), ("run_id", c)], method="GET"
+    )
     comparison = json.loads(response.body)
     assert [r["run_id"] for r in comparison["runs"]] == [a, b, c]
     assert any(p["differs"] for p in comparison["params"])
@@ -103,7 +121,9 @@ async def test_bad_input_answers_4xx_json(jp_fetch: Any, seeded: tuple[MlflowCli
     await expect_error(jp_fetch, 404, "experiments", "424242", "runs")
     await expect_error(jp_fetch, 404, "experiments", "not-an-id")
     await expect_error(jp_fetch, 400, "comparisons", params={"run_id": "only-one"})
-    await expect_error(jp_fetch, 400, "comparisons", params=[("run_id", "a"), ("run_id", "b"), ("mode", "loss")])
+    await expect_error(
+        jp_fetch, 400, "comparisons", params=[("run_id", "a"), ("run_id", "b"), ("mode", "loss")]
+    )
     await expect_error(jp_fetch, 400, "experiments", experiment_id, "best-run")
     await expect_error(jp_fetch, 400, "experiments", params={"view": "sideways"})
     await expect_error(jp_fetch, 400, "events", params={"after": "x"})

@@ -39,15 +39,22 @@ def test_experiments_runs_compare_best(shell: InteractiveShell) -> None:
     assert isinstance(experiments, ExperimentTable)
     assert "quickstart-demo" in experiments._repr_html_()
     table = shell.run_line_magic(
-        "matih", "runs -e quickstart-demo --order-by 'metrics.accuracy DESC' --filter \"params.model != 'none'\" -n 4"
+        "matih",
+        "runs -e quickstart-demo --order-by 'metrics.accuracy DESC' --filter \"params.model != 'none'\" -n 4",
     )
     assert isinstance(table, RunTable) and len(table.runs) == 4 and table.page.total == 12
     accuracies = list(table.to_pandas()["metrics.accuracy"])
     assert accuracies == sorted(accuracies, reverse=True)
-    nxt = shell.run_line_magic("matih", f"runs -n 4 --order-by 'metrics.accuracy DESC' --page-token {table.page.next_page_token} --filter \"params.model != 'none'\"")
+    nxt = shell.run_line_magic(
+        "matih",
+        f"runs -n 4 --order-by 'metrics.accuracy DESC' --page-token {table.page.next_page_token} "
+        "--filter \"params.model != 'none'\"",
+    )
     assert nxt.runs[0].run_id not in {r.run_id for r in table.runs}
 
-    comparison = shell.run_line_magic("matih", f"compare {table.runs[0].run_id} {table.runs[1].run_id} --mode loss:min")
+    comparison = shell.run_line_magic(
+        "matih", f"compare {table.runs[0].run_id} {table.runs[1].run_id} --mode loss:min"
+    )
     assert isinstance(comparison, ComparisonView)
     assert "matih-diff" in comparison._repr_html_()
     assert len(comparison.figure().data) == 2 * 3  # two runs x three metrics

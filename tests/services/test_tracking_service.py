@@ -40,12 +40,18 @@ QUERIES = [
 ]
 
 
-def _mlflow_ids(client: MlflowClient, experiment_id: str, filter_string: str | None, order_by: list[str]) -> list[str]:
-    runs = client.search_runs([experiment_id], filter_string=filter_string or "", order_by=order_by, max_results=1000)
+def _mlflow_ids(
+    client: MlflowClient, experiment_id: str, filter_string: str | None, order_by: list[str]
+) -> list[str]:
+    runs = client.search_runs(
+        [experiment_id], filter_string=filter_string or "", order_by=order_by, max_results=1000
+    )
     return [r.info.run_id for r in runs]
 
 
-def _all_pages(service: TrackingService, experiment_id: str, filter_string: str | None, order_by: list[str]) -> list[str]:
+def _all_pages(
+    service: TrackingService, experiment_id: str, filter_string: str | None, order_by: list[str]
+) -> list[str]:
     ids: list[str] = []
     token = None
     while True:
@@ -114,7 +120,9 @@ def test_bad_queries_are_invalid_input(workbench: Workbench, client: MlflowClien
     first = workbench.tracking.list_runs(experiment_id, page_size=1)
     assert first.next_page_token
     with pytest.raises(InvalidInput, match="another query"):
-        workbench.tracking.list_runs(experiment_id, order_by=["metrics.acc ASC"], page_token=first.next_page_token)
+        workbench.tracking.list_runs(
+            experiment_id, order_by=["metrics.acc ASC"], page_token=first.next_page_token
+        )
     with pytest.raises(InvalidInput):
         workbench.tracking.list_runs(experiment_id, page_size=0)
     with pytest.raises(NotFound):
@@ -123,7 +131,9 @@ def test_bad_queries_are_invalid_input(workbench: Workbench, client: MlflowClien
         workbench.tracking.get_run("0123456789abcdef0123456789abcdef")
 
 
-def test_compare_flags_differences_best_and_aligns_histories(workbench: Workbench, client: MlflowClient) -> None:
+def test_compare_flags_differences_best_and_aligns_histories(
+    workbench: Workbench, client: MlflowClient
+) -> None:
     experiment_id = client.create_experiment("cmp")
     a = client.create_run(experiment_id, run_name="a").info.run_id
     b = client.create_run(experiment_id, run_name="b").info.run_id

@@ -1,0 +1,30 @@
+# Sourced by scripts/demo and scripts/test: make a virtualenv (.venv, or $MATIH_VENV) with everything the
+# workbench needs, built from this checkout, without reinstalling what is already there.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+ROOT=$(pwd)
+VENV=${MATIH_VENV:-$ROOT/.venv}
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
+export PIP_DISABLE_PIP_VERSION_CHECK=1
+export YARN_ENABLE_TELEMETRY=0
+
+if ! command -v node >/dev/null; then
+  echo "Node.js 20+ is needed to build the JupyterLab extension from source (apt-get install nodejs)." >&2
+  exit 1
+fi
+if [ ! -x "$VENV/bin/python" ]; then
+  echo "==> creating virtualenv $VENV"
+  python3 -m venv "$VENV"
+fi
+# shellcheck disable=SC1091
+source "$VENV/bin/activate"
+
+stamp="$VENV/.matih-install-stamp"
+wanted=$(cat pyproject.toml requirements/constraints.txt package.json yarn.lock 2>/dev/null | sha1sum | cut -c1-40)
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$wanted" ] || ! python -c "import matih_workbench_server" 2>/dev/null \
+   || [ ! -f matih_workbench/labextension/package.json ]; then
+  echo "==> installing Python packages and building the JupyterLab extension"
+  python -m pip install -q --upgrade "pip>=24"
+  python -m pip install -q -c requirements/constraints.txt -e ".[dev]"
+  echo "$wanted" > "$stamp"
+fi
