@@ -129,6 +129,13 @@ class MlflowTracking:
             record.run_count = self.reader.run_counts().get(record.experiment_id, 0)
         return record
 
+    def require_experiment(self, experiment_id: str) -> None:
+        """Raise NotFound unless the experiment exists (cheap on the fast path)."""
+        if self.reader is None:
+            self.experiment(experiment_id)
+        elif not self.reader.has_experiment(experiment_id):
+            raise NotFound(f"Experiment '{experiment_id}' not found")
+
     def experiment_by_name(self, name: str) -> ExperimentRecord:
         with translate_mlflow_errors(f"Experiment '{name}'"):
             found = self.client.get_experiment_by_name(name)
@@ -149,7 +156,7 @@ class MlflowTracking:
         )
 
     def experiment_keys(self, experiment_id: str) -> tuple[list[str], list[str], list[str]]:
-        self.experiment(experiment_id)
+        self.require_experiment(experiment_id)
         if self.reader:
             return self.reader.experiment_keys(experiment_id)
         records, _ = self.search_runs([experiment_id], None, None, 0, 1000)

@@ -119,19 +119,33 @@ class TrackingSqlReader:
         source: Any = run
         for join_table, on in joins:
             source = source.outerjoin(join_table, on)
+        filtered = len(where) > 2
+        # With a filter, counting in the same pass (a window) beats filtering twice; without one, a
+        # separate COUNT lets the page query keep its cheap top-N sort.
+        columns = [run.c.run_uuid, sa.func.count().over()] if filtered else [run.c.run_uuid]
         page = (
-            sa.select(run.c.run_uuid)
+            sa.select(*columns)
             .select_from(source)
             .where(*where)
             .order_by(*order_clauses)
             .offset(offset)
             .limit(limit)
         )
-        count = sa.select(sa.func.count()).select_from(run).where(*where)
         with self._connect() as conn:
-            ids = [row[0] for row in conn.execute(page)]
-            total = int(conn.execute(count).scalar_one())
+            rows = conn.execute(page).all()
+            ids = [row[0] for row in rows]
+            if filtered and rows:
+                return ids, int(rows[0][1])
+            total = int(conn.execute(sa.select(sa.func.count()).select_from(run).where(*where)).scalar_one())
         return ids, total
+
+    def has_experiment(self, experiment_id: str) -> bool:
+        if not experiment_id.isdigit():
+            return False
+        column = EXPERIMENTS.c.experiment_id
+        query = sa.select(column).where(column == int(experiment_id))
+        with self._connect() as conn:
+            return conn.execute(query).first() is not None
 
     def _filter_clauses(self, run: Any, filter_string: str | None) -> list[Any]:
         try:

@@ -94,7 +94,7 @@ class TrackingService:
             raise InvalidInput(f"page_size must be between 1 and {MAX_PAGE_SIZE}, got {page_size}")
         query_id = _query_id(experiment_id, filter_string, order_by)
         offset = _decode_token(page_token, query_id)
-        self.tracking.experiment(experiment_id)
+        self.tracking.require_experiment(experiment_id)
         records, total = self.tracking.search_runs(
             [experiment_id], filter_string or None, list(order_by), offset, page_size + 1
         )
