@@ -6,6 +6,7 @@ from matih_workbench.models.tracking import (
     AlignedMetric,
     ArtifactEntry,
     BestRun,
+    ComparisonRequest,
     Experiment,
     ExperimentKeys,
     ExperimentList,
@@ -39,6 +40,7 @@ API_MODELS = (
     ParamRow,
     MetricSummary,
     RunComparison,
+    ComparisonRequest,
     BestRun,
 )
 
@@ -47,6 +49,7 @@ __all__ = [
     "AlignedMetric",
     "ArtifactEntry",
     "BestRun",
+    "ComparisonRequest",
     "ErrorBody",
     "EventList",
     "EventType",

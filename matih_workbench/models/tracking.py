@@ -111,6 +111,13 @@ class RunComparison(BaseModel):
     histories: list[AlignedMetric]
 
 
+class ComparisonRequest(BaseModel):
+    """Body of ``POST /comparisons``, for run lists too long for a URL."""
+
+    run_ids: list[str] = Field(min_length=2)
+    modes: dict[str, MetricMode] = Field(default_factory=dict)
+
+
 class BestRun(BaseModel):
     metric: str
     mode: MetricMode

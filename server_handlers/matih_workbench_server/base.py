@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-import json
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 from jupyter_server.base.handlers import APIHandler
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 from tornado import web
 
 from matih_workbench.errors import InvalidInput, WorkbenchError
@@ -16,6 +15,7 @@ from matih_workbench.models import ErrorBody
 from matih_workbench.services import Workbench
 
 T = TypeVar("T")
+M = TypeVar("M", bound=BaseModel)
 AUTH_RESOURCE = "matih"
 
 
@@ -46,14 +46,16 @@ class WorkbenchHandler(APIHandler):
         except ValueError as exc:
             raise InvalidInput(f"Query parameter '{name}' must be an integer, got '{raw}'") from exc
 
-    def json_body(self) -> dict[str, Any]:
+    def body_as(self, model: type[M]) -> M:
+        """The JSON body validated against a request model; 400 with the first problem otherwise."""
         try:
-            body = json.loads(self.request.body or b"{}")
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise InvalidInput("Request body is not valid JSON") from exc
-        if not isinstance(body, dict):
-            raise InvalidInput("Request body must be a JSON object")
-        return body
+            return model.model_validate_json(self.request.body or b"{}")
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(p) for p in first["loc"]) or "body"
+            if first["type"] == "json_invalid":
+                raise InvalidInput("Request body is not valid JSON") from None
+            raise InvalidInput(f"Invalid request body at '{where}': {first['msg']}") from None
 
     def write_error(self, status_code: int, **kwargs: Any) -> None:
         """The one translation point: domain errors keep their status; nothing leaks a traceback."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import tornado
 from jupyter_server.auth.decorator import authorized
 
+from matih_workbench.models import ComparisonRequest
 from matih_workbench.services.tracking import parse_modes
 from matih_workbench_server.base import WorkbenchHandler
 
@@ -30,3 +31,9 @@ class ComparisonHandler(WorkbenchHandler):
         run_ids = self.get_query_arguments("run_id")
         modes = parse_modes(self.get_query_arguments("mode"))
         self.send(await self.call(self.workbench.tracking.compare, run_ids, modes))
+
+    @tornado.web.authenticated
+    @authorized
+    async def post(self) -> None:
+        request = self.body_as(ComparisonRequest)
+        self.send(await self.call(self.workbench.tracking.compare, request.run_ids, request.modes))

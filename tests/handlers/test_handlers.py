@@ -102,6 +102,8 @@ async def test_run_history_comparison_best(jp_fetch: Any, seeded: tuple[MlflowCl
     assert [r["run_id"] for r in comparison["runs"]] == [a, b, c]
     assert any(p["differs"] for p in comparison["params"])
     assert {h["key"] for h in comparison["histories"]} == {"accuracy", "auc", "loss"}
+    posted = await jp_fetch(*API, "comparisons", method="POST", body=json.dumps({"run_ids": [a, b, c]}))
+    assert json.loads(posted.body) == comparison
     best = await get_json(jp_fetch, "experiments", experiment_id, "best-run", metric="loss", mode="min")
     assert best["mode"] == "min" and best["value"] == min(
         r["metrics"]["loss"] for r in (await get_json(jp_fetch, "experiments", experiment_id, "runs"))["runs"]
@@ -128,6 +130,13 @@ async def test_bad_input_answers_4xx_json(jp_fetch: Any, seeded: tuple[MlflowCli
     await expect_error(jp_fetch, 400, "experiments", params={"view": "sideways"})
     await expect_error(jp_fetch, 400, "events", params={"after": "x"})
     await expect_error(jp_fetch, 405, "experiments", method="POST", body="{not json")
+    body = await expect_error(jp_fetch, 400, "comparisons", method="POST", body="{not json")
+    assert body["message"] == "Request body is not valid JSON"
+    await expect_error(jp_fetch, 400, "comparisons", method="POST", body='{"run_ids": "ab"}')
+    await expect_error(
+        jp_fetch, 400, "comparisons", method="POST", body='{"run_ids": ["a", "b"], "modes": {"x": "up"}}'
+    )
+    await expect_error(jp_fetch, 404, "comparisons", method="POST", body='{"run_ids": ["a", "b"]}')
 
 
 async def test_event_stream_announces_runs_changed(
