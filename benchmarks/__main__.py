@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from benchmarks import tracking_listing
+from benchmarks import metric_logging, tracking_listing
 from benchmarks.harness import write
 
 logging.getLogger("mlflow").setLevel(logging.WARNING)
@@ -12,6 +12,7 @@ logging.getLogger("mlflow").setLevel(logging.WARNING)
 
 def main() -> None:
     entries = tracking_listing.run()
+    entries += metric_logging.run()
     path = write(entries)
     print(f"wrote {path}")
     print(path.with_suffix(".md").read_text())
