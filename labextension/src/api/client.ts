@@ -1,0 +1,118 @@
+import { ServerConnection } from '@jupyterlab/services';
+
+import { ApiError, Query, queryString, requestAPI, SERVER_EXTENSION_MISSING } from './request';
+import type {
+  BestRun,
+  EventList,
+  Experiment,
+  ExperimentKeys,
+  ExperimentList,
+  MetricHistory,
+  RunComparison,
+  RunDetail,
+  RunPage,
+  ServerInfo
+} from './types.gen';
+
+/** Which runs of an experiment to list: one server-side page. */
+export interface IRunQuery {
+  /** MLflow filter syntax, e.g. `metrics.acc > 0.9 and params.model = 'rf'`. */
+  filter?: string;
+  /** e.g. `metrics.loss ASC`, `attributes.start_time DESC`; first wins. */
+  orderBy?: readonly string[];
+  pageSize?: number;
+  pageToken?: string | null;
+}
+
+export type MetricMode = 'max' | 'min';
+
+/** Typed client owning every REST endpoint of the server extension; widgets never fetch. */
+export class WorkbenchClient {
+  readonly serverSettings: ServerConnection.ISettings;
+
+  constructor(options: WorkbenchClient.IOptions = {}) {
+    this.serverSettings = options.serverSettings ?? ServerConnection.makeSettings();
+  }
+
+  /** Server info; also the probe telling whether the server extension is enabled at all. */
+  async info(): Promise<ServerInfo> {
+    try {
+      return await this._get<ServerInfo>('info');
+    } catch (error) {
+      if (error instanceof ApiError && (error.status === 404 || error.status === 0)) {
+        throw new ApiError({
+          status: error.status,
+          message: SERVER_EXTENSION_MISSING,
+          reason: 'server_extension_missing'
+        });
+      }
+      throw error;
+    }
+  }
+
+  async experiments(view: 'active' | 'deleted' | 'all' = 'active'): Promise<Experiment[]> {
+    const list = await this._get<ExperimentList>('experiments', { view });
+    return list.experiments;
+  }
+
+  experiment(experimentId: string): Promise<Experiment> {
+    return this._get(`experiments/${enc(experimentId)}`);
+  }
+
+  experimentKeys(experimentId: string): Promise<ExperimentKeys> {
+    return this._get(`experiments/${enc(experimentId)}/keys`);
+  }
+
+  runs(experimentId: string, query: IRunQuery = {}): Promise<RunPage> {
+    return this._get(`experiments/${enc(experimentId)}/runs`, {
+      filter: query.filter?.trim(),
+      order_by: query.orderBy ?? [],
+      page_size: query.pageSize ?? 100,
+      page_token: query.pageToken
+    });
+  }
+
+  bestRun(experimentId: string, metric: string, mode: MetricMode = 'max'): Promise<BestRun> {
+    return this._get(`experiments/${enc(experimentId)}/best-run`, { metric, mode });
+  }
+
+  run(runId: string): Promise<RunDetail> {
+    return this._get(`runs/${enc(runId)}`);
+  }
+
+  metricHistory(runId: string, key: string): Promise<MetricHistory> {
+    return this._get(`runs/${enc(runId)}/metrics/${enc(key)}`);
+  }
+
+  /** Params side by side, metric summaries with the best run, histories aligned by step. */
+  compare(runIds: readonly string[], modes: Record<string, MetricMode> = {}): Promise<RunComparison> {
+    const mode = Object.entries(modes).map(([key, value]) => `${key}:${value}`);
+    if (runIds.length > 40) {
+      // Long lists would overflow a URL: the same resource takes a JSON body.
+      return requestAPI<RunComparison>(
+        'comparisons',
+        { method: 'POST', body: JSON.stringify({ run_ids: runIds, modes }) },
+        this.serverSettings
+      );
+    }
+    return this._get('comparisons', { run_id: runIds, mode });
+  }
+
+  events(after = 0, limit = 100): Promise<EventList> {
+    return this._get('events', { after, limit });
+  }
+
+  private _get<T>(path: string, query?: Query): Promise<T> {
+    return requestAPI<T>(path + queryString(query), { method: 'GET' }, this.serverSettings);
+  }
+}
+
+export namespace WorkbenchClient {
+  export interface IOptions {
+    serverSettings?: ServerConnection.ISettings;
+  }
+}
+
+function enc(segment: string): string {
+  return encodeURIComponent(segment);
+}

@@ -1,0 +1,11 @@
+import { JupyterFrontEndPlugin } from '@jupyterlab/application';
+
+import { clientPlugin, eventsPlugin } from './plugins/client';
+import { panelPlugin } from './plugins/panel';
+
+export * from './tokens';
+export { EventStream, WorkbenchClient, ApiError } from './api';
+
+const plugins: JupyterFrontEndPlugin<unknown>[] = [clientPlugin, eventsPlugin, panelPlugin];
+
+export default plugins;
