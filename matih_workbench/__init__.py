@@ -8,8 +8,9 @@ from __future__ import annotations
 from typing import Any
 
 from matih_workbench._version import __version__
+from matih_workbench.reporting import data, report
 
-__all__ = ["__version__", "load_ipython_extension", "unload_ipython_extension"]
+__all__ = ["__version__", "data", "load_ipython_extension", "report", "unload_ipython_extension"]
 
 
 def _jupyter_labextension_paths() -> list[dict[str, str]]:

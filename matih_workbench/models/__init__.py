@@ -20,6 +20,13 @@ from matih_workbench.models.tracking import (
     RunPage,
     RunSummary,
 )
+from matih_workbench.models.training import (
+    ParamSpec,
+    TrainingJobList,
+    TrainingResult,
+    TrainingSpec,
+    TrialResult,
+)
 
 #: Every model the REST API sends; exported to JSON Schema for the TypeScript client.
 API_MODELS = (
@@ -42,6 +49,11 @@ API_MODELS = (
     RunComparison,
     ComparisonRequest,
     BestRun,
+    TrainingSpec,
+    ParamSpec,
+    TrainingResult,
+    TrialResult,
+    TrainingJobList,
 )
 
 __all__ = [
@@ -61,10 +73,15 @@ __all__ = [
     "MetricPoint",
     "MetricSummary",
     "ParamRow",
+    "ParamSpec",
     "RunComparison",
     "RunDetail",
     "RunPage",
     "RunSummary",
     "ServerInfo",
+    "TrainingJobList",
+    "TrainingResult",
+    "TrainingSpec",
+    "TrialResult",
     "WorkbenchEvent",
 ]

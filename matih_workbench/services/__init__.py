@@ -7,13 +7,16 @@ from pathlib import Path
 
 from matih_workbench.backends.events_store import SqliteEventStore
 from matih_workbench.backends.mlflow_backend import MlflowTracking
+from matih_workbench.backends.ray_backend import RayBackend
+from matih_workbench.backends.training_runs import TrainingRuns
 from matih_workbench.config import WorkbenchConfig
 from matih_workbench.models import ServerInfo
 from matih_workbench.services.events import EventService
 from matih_workbench.services.tracking import TrackingService
+from matih_workbench.services.training import TrainingService
 from matih_workbench.services.watch import RunsWatcher
 
-__all__ = ["EventService", "TrackingService", "Workbench"]
+__all__ = ["EventService", "TrackingService", "TrainingService", "Workbench"]
 
 
 @dataclass
@@ -24,6 +27,7 @@ class Workbench:
     tracking: TrackingService
     events: EventService
     watcher: RunsWatcher
+    training: TrainingService
 
     @classmethod
     def from_config(cls, config: WorkbenchConfig) -> Workbench:
@@ -35,6 +39,9 @@ class Workbench:
             tracking=TrackingService(backend, config.mlflow_ui_url),
             events=events,
             watcher=RunsWatcher(backend, events),
+            training=TrainingService(
+                TrainingRuns(config.tracking_uri), RayBackend(config.ray_address), events, config.user, home
+            ),
         )
 
     def info(self) -> ServerInfo:

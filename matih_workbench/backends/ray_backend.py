@@ -1,0 +1,70 @@
+"""Ray on the driver side: connect, put data in the object store, run a Tune search with progress callbacks.
+
+Local Ray by default (``ray.init`` with this machine's CPUs); an existing cluster through its address
+(``ray://head:10001`` for Ray Client, or ``auto`` / ``host:6379`` from a node of the cluster). Ray is
+imported on first use, so building a ``Workbench`` (the server, a kernel) does not pay for it.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from matih_workbench.backends.ray_trial import TrialSetup
+from matih_workbench.errors import BackendUnavailable
+from matih_workbench.models.training import TrainingSpec
+
+__all__ = ["RayBackend", "TrialEvent", "TunePlan"]
+
+#: ``(trial id, status, config, latest metrics or None, error or None)``
+TrialEvent = tuple[str, str, dict[str, Any], dict[str, Any] | None, str | None]
+
+
+@dataclass
+class TunePlan:
+    spec: TrainingSpec
+    train_fn: Callable[..., Any]
+    setup: TrialSetup
+    storage_path: Path
+    name: str
+    on_trial: Callable[[TrialEvent], None]
+    cancel: threading.Event = field(default_factory=threading.Event)
+
+
+class RayBackend:
+    def __init__(self, address: str = "") -> None:
+        self.address = address
+
+    def ensure(self, address: str | None = None) -> None:
+        """Connect once per process: the given address, the configured one, or a local Ray."""
+        import ray
+
+        if ray.is_initialized():
+            return
+        target = address or self.address or None
+        try:
+            ray.init(address=target, include_dashboard=False, log_to_driver=False)
+        except (ConnectionError, RuntimeError, ValueError) as exc:
+            raise BackendUnavailable(
+                f"Cannot reach Ray at {target or 'a new local instance'}: {exc}",
+                hint="check --address / WorkbenchConfig.ray_address (ray://host:10001)",
+            ) from exc
+
+    def cluster(self) -> dict[str, Any]:
+        import ray
+
+        return {"ray_version": ray.__version__, "cluster_resources": ray.cluster_resources()}
+
+    def put(self, obj: Any) -> Any:
+        """Into the object store once; trials fetch it by reference instead of unpickling it per task."""
+        import ray
+
+        return ray.put(obj)
+
+    def run_tune(self, plan: TunePlan) -> None:
+        from matih_workbench.backends.ray_tune import run_tune
+
+        run_tune(plan)

@@ -1,0 +1,150 @@
+"""Ray Tune for a training job: search space domains, search algorithm, scheduler, cancel, progress."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from ray import tune
+from ray.tune import Callback
+from ray.tune.stopper import Stopper
+
+from matih_workbench.backends.ray_backend import TrialEvent, TunePlan
+from matih_workbench.backends.ray_trial import make_trainable
+from matih_workbench.models.training import ParamSpec, TrainingSpec
+
+__all__ = ["run_tune"]
+
+
+def run_tune(plan: TunePlan) -> None:
+    """One Tune search: trials in Ray worker processes, progress forwarded to ``plan.on_trial``."""
+    spec = plan.spec
+    trainable = tune.with_resources(
+        make_trainable(plan.train_fn, plan.setup),
+        {"cpu": spec.cpus_per_worker, "gpu": spec.gpus_per_worker},
+    )
+    param_space = {name: _domain(p, spec.search_alg) for name, p in spec.search_space.items()}
+    param_space["epochs"] = spec.epochs
+    tuner = tune.Tuner(
+        trainable,
+        param_space=param_space,
+        tune_config=tune.TuneConfig(
+            metric=spec.metric,
+            mode=spec.mode if spec.metric else None,
+            num_samples=spec.num_samples,
+            search_alg=_search_alg(spec),
+            scheduler=_scheduler(spec),
+            max_concurrent_trials=spec.max_concurrent,
+            reuse_actors=False,
+        ),
+        run_config=tune.RunConfig(
+            name=plan.name,
+            storage_path=str(plan.storage_path),
+            stop=_CancelStopper(plan.cancel),
+            callbacks=[_Progress(plan.on_trial)],
+            failure_config=tune.FailureConfig(max_failures=0, fail_fast=False),
+            verbose=0,
+        ),
+    )
+    tuner.fit()
+
+
+def _domain(p: ParamSpec, search_alg: str) -> Any:
+    v = p.values
+    if p.kind == "loguniform":
+        return tune.loguniform(float(v[0]), float(v[1]))
+    if p.kind == "uniform":
+        return tune.uniform(float(v[0]), float(v[1]))
+    if p.kind == "randint":
+        return tune.randint(int(v[0]), int(v[1]))
+    if p.kind == "grid" or (search_alg == "grid" and p.kind == "choice"):
+        return tune.grid_search(list(v))
+    return tune.choice(list(v))
+
+
+def _search_alg(spec: TrainingSpec) -> Any:
+    if spec.search_alg == "optuna":
+        from ray.tune.search.optuna import OptunaSearch
+
+        return OptunaSearch(seed=spec.seed)
+    return None  # random sampling and grid expansion: Tune's BasicVariantGenerator
+
+
+def _scheduler(spec: TrainingSpec) -> Any:
+    from ray.tune import schedulers
+
+    if spec.scheduler == "asha":
+        return schedulers.ASHAScheduler(max_t=spec.epochs, grace_period=1, reduction_factor=2)
+    if spec.scheduler == "hyperband":
+        return schedulers.HyperBandScheduler(max_t=spec.epochs)
+    if spec.scheduler == "pbt":
+        mutations = {n: _domain(p, "random") for n, p in spec.search_space.items() if p.kind != "grid"}
+        return schedulers.PopulationBasedTraining(
+            perturbation_interval=max(1, spec.epochs // 4), hyperparam_mutations=mutations
+        )
+    return None
+
+
+class _CancelStopper(Stopper):
+    """Stops every trial once the job's cancel event is set (Tune ends them cleanly)."""
+
+    def __init__(self, cancel: threading.Event) -> None:
+        self.cancel = cancel
+
+    def __getstate__(self) -> dict[str, Any]:  # Tune pickles its run config with the experiment state
+        return {}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.cancel = threading.Event()
+
+    def __call__(self, trial_id: str, result: dict[str, Any]) -> bool:
+        return self.cancel.is_set()
+
+    def stop_all(self) -> bool:
+        return self.cancel.is_set()
+
+
+def _ignore(event: TrialEvent) -> None:
+    return None
+
+
+_PUBLIC = ("done", "training_iteration", "time_total_s", "matih_run_id")
+
+
+class _Progress(Callback):
+    """Forwards trial lifecycle and results to the service as plain tuples."""
+
+    def __init__(self, on_trial: Callable[[TrialEvent], None]) -> None:
+        self.on_trial = on_trial
+
+    def __getstate__(self) -> dict[str, Any]:  # Tune pickles its callbacks with the experiment state
+        return {}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.on_trial = _ignore
+
+    def _emit(self, trial: Any, status: str, result: dict[str, Any] | None, error: str | None) -> None:
+        config = {k: v for k, v in dict(trial.config).items()}
+        metrics = None
+        if result is not None:
+            metrics = {k: v for k, v in result.items() if isinstance(v, int | float | str) or k in _PUBLIC}
+        self.on_trial((trial.trial_id, status, config, metrics, error))
+
+    def on_trial_start(self, iteration: int, trials: list[Any], trial: Any, **info: Any) -> None:
+        self._emit(trial, "RUNNING", None, None)
+
+    def on_trial_result(
+        self, iteration: int, trials: list[Any], trial: Any, result: dict[str, Any], **info: Any
+    ) -> None:
+        self._emit(trial, "RUNNING", result, None)
+
+    def on_trial_complete(self, iteration: int, trials: list[Any], trial: Any, **info: Any) -> None:
+        self._emit(trial, "TERMINATED", None, None)
+
+    def on_trial_error(self, iteration: int, trials: list[Any], trial: Any, **info: Any) -> None:
+        error = trial.get_pickled_error() or trial.get_error()
+        cause = getattr(error, "__cause__", None) or error
+        self._emit(
+            trial, "ERROR", None, f"{type(cause).__name__}: {cause}"[:2000] if cause else "trial failed"
+        )

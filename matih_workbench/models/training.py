@@ -1,0 +1,139 @@
+"""Training jobs: what ``%%matih train`` asks for (TrainingSpec) and what it gives back (TrainingResult)."""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field, model_validator
+
+Framework = Literal["auto", "sklearn", "xgboost", "torch", "custom"]
+SearchAlg = Literal["random", "grid", "optuna"]
+Scheduler = Literal["none", "asha", "hyperband", "pbt"]
+ParamKind = Literal["loguniform", "uniform", "randint", "choice", "grid"]
+JobStatus = Literal["RUNNING", "FINISHED", "FAILED", "KILLED"]
+TrialStatus = Literal["PENDING", "RUNNING", "TERMINATED", "ERROR", "KILLED"]
+
+#: Experiment names we create: printable, no leading/trailing blanks, no control characters.
+EXPERIMENT_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9 _.\-/:]{0,249}$")
+Scalar = float | int | str | bool
+
+
+class ParamSpec(BaseModel):
+    """One dimension of a search space, e.g. ``loguniform(1e-4, 1e-1)`` or ``choice(4, 8, 16)``."""
+
+    kind: ParamKind
+    values: list[Scalar] = Field(description="Bounds (low, high) for ranges; the options for choice/grid.")
+
+    @model_validator(mode="after")
+    def _check(self) -> ParamSpec:
+        if self.kind in ("choice", "grid"):
+            if not self.values:
+                raise ValueError(f"{self.kind}() needs at least one value")
+            return self
+        if len(self.values) != 2 or not all(_is_number(v) for v in self.values):
+            raise ValueError(f"{self.kind}(low, high) needs two numbers")
+        low, high = (float(v) for v in self.values)
+        if not low < high:
+            raise ValueError(f"{self.kind}(low, high) needs low < high")
+        if self.kind == "loguniform" and low <= 0:
+            raise ValueError("loguniform(low, high) needs low > 0")
+        if self.kind == "randint" and not all(isinstance(v, int) for v in self.values):
+            raise ValueError("randint(low, high) needs integers")
+        return self
+
+    def __str__(self) -> str:
+        return f"{self.kind}({', '.join(repr(v) for v in self.values)})"
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+class TrainingSpec(BaseModel):
+    """Everything a training job needs, validated before anything starts."""
+
+    experiment: str = Field(description="Experiment name; created when missing.")
+    framework: Framework = "auto"
+    workers: int = Field(1, ge=1, le=256)
+    cpus_per_worker: float = Field(1.0, gt=0)
+    gpus_per_worker: float = Field(0.0, ge=0)
+    epochs: int = Field(10, ge=1, description="Passed to train_fn as config['epochs'].")
+    metric: str | None = Field(None, description="Metric to optimize, as reported by train_fn.")
+    mode: Literal["min", "max"] | None = None
+    search_space: dict[str, ParamSpec] = Field(default_factory=dict)
+    num_samples: int = Field(1, ge=1, le=10_000)
+    search_alg: SearchAlg = "random"
+    scheduler: Scheduler = "none"
+    max_concurrent: int | None = Field(None, ge=1)
+    run_name: str | None = None
+    tags: dict[str, str] = Field(default_factory=dict)
+    address: str | None = Field(
+        None, description="Ray cluster address (ray://host:10001); local Ray if empty."
+    )
+    data: str | None = Field(None, description="Name of the input data in the kernel namespace.")
+    seed: int | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> TrainingSpec:
+        if not EXPERIMENT_NAME.match(self.experiment):
+            raise ValueError(
+                f"experiment name {self.experiment!r} must start with a letter, digit or _ and use only "
+                "letters, digits, spaces and _ . - / :"
+            )
+        if (self.scheduler != "none" or self.search_alg == "optuna") and not self.metric:
+            raise ValueError(f"--metric is required with scheduler {self.scheduler} / {self.search_alg}")
+        kinds = {p.kind for p in self.search_space.values()}
+        if self.search_alg == "optuna" and "grid" in kinds:
+            raise ValueError("optuna does not take grid() dimensions; use choice()")
+        if self.search_alg == "grid" and kinds - {"grid", "choice"}:
+            raise ValueError("--search-alg grid needs grid() or choice() dimensions only")
+        if self.search_alg == "optuna" and not self.search_space:
+            raise ValueError("--search-alg optuna needs a search space (--tune)")
+        if self.scheduler == "pbt" and not any(k != "grid" for k in kinds):
+            raise ValueError("pbt needs at least one non-grid dimension to perturb")
+        reserved = {"epochs"} & set(self.search_space)
+        if reserved:
+            raise ValueError("'epochs' is set by --epochs; do not put it in the search space")
+        return self
+
+
+class TrialResult(BaseModel):
+    trial_id: str
+    run_id: str | None = None
+    status: TrialStatus
+    config: dict[str, Any] = Field(default_factory=dict)
+    metrics: dict[str, float] = Field(default_factory=dict, description="Latest reported metrics.")
+    iterations: int = 0
+    error: str | None = None
+
+
+class TrainingResult(BaseModel):
+    """A training job, running or finished: one parent MLflow run, one child run per trial."""
+
+    job_id: str
+    experiment_id: str
+    experiment: str
+    parent_run_id: str
+    status: JobStatus
+    metric: str | None = None
+    mode: Literal["min", "max"] | None = None
+    best_run_id: str | None = None
+    best_trial_id: str | None = None
+    best_config: dict[str, Any] = Field(default_factory=dict)
+    best_metrics: dict[str, float] = Field(default_factory=dict)
+    trials: list[TrialResult] = Field(default_factory=list)
+    started: float
+    ended: float | None = None
+    error: str | None = None
+
+    @property
+    def elapsed(self) -> float:
+        import time
+
+        return (self.ended or time.time()) - self.started
+
+
+class TrainingJobList(BaseModel):
+    jobs: list[TrainingResult]
