@@ -160,6 +160,16 @@ export interface ParamRow {
     [k: string]: string | null;
   };
 }
+/**
+ * One dimension of a search space, e.g. ``loguniform(1e-4, 1e-1)`` or ``choice(4, 8, 16)``.
+ */
+export interface ParamSpec {
+  kind: 'loguniform' | 'uniform' | 'randint' | 'choice' | 'grid';
+  /**
+   * Bounds (low, high) for ranges; the options for choice/grid.
+   */
+  values: (number | string | boolean)[];
+}
 export interface RunComparison {
   histories: AlignedMetric[];
   metrics: MetricSummary[];
@@ -208,4 +218,89 @@ export interface ServerInfo {
   tracking_uri: string;
   user: string;
   version: string;
+}
+export interface TrainingJobList {
+  jobs: TrainingResult[];
+}
+/**
+ * A training job, running or finished: one parent MLflow run, one child run per trial.
+ */
+export interface TrainingResult {
+  best_config?: {
+    [k: string]: unknown;
+  };
+  best_metrics?: {
+    [k: string]: number;
+  };
+  best_run_id?: string | null;
+  best_trial_id?: string | null;
+  ended?: number | null;
+  error?: string | null;
+  experiment: string;
+  experiment_id: string;
+  job_id: string;
+  metric?: string | null;
+  mode?: ('min' | 'max') | null;
+  parent_run_id: string;
+  started: number;
+  status: 'RUNNING' | 'FINISHED' | 'FAILED' | 'KILLED';
+  trials?: TrialResult[];
+}
+export interface TrialResult {
+  config?: {
+    [k: string]: unknown;
+  };
+  error?: string | null;
+  iterations?: number;
+  /**
+   * Latest reported metrics.
+   */
+  metrics?: {
+    [k: string]: number;
+  };
+  run_id?: string | null;
+  status: 'PENDING' | 'RUNNING' | 'TERMINATED' | 'ERROR' | 'KILLED';
+  trial_id: string;
+}
+/**
+ * Everything a training job needs, validated before anything starts.
+ */
+export interface TrainingSpec {
+  /**
+   * Ray cluster address (ray://host:10001); local Ray if empty.
+   */
+  address?: string | null;
+  cpus_per_worker?: number;
+  /**
+   * Name of the input data in the kernel namespace.
+   */
+  data?: string | null;
+  /**
+   * Passed to train_fn as config['epochs'].
+   */
+  epochs?: number;
+  /**
+   * Experiment name; created when missing.
+   */
+  experiment: string;
+  framework?: 'auto' | 'sklearn' | 'xgboost' | 'torch' | 'custom';
+  gpus_per_worker?: number;
+  max_concurrent?: number | null;
+  /**
+   * Metric to optimize, as reported by train_fn.
+   */
+  metric?: string | null;
+  mode?: ('min' | 'max') | null;
+  num_samples?: number;
+  run_name?: string | null;
+  scheduler?: 'none' | 'asha' | 'hyperband' | 'pbt';
+  search_alg?: 'random' | 'grid' | 'optuna';
+  search_space?: {
+    [k: string]: ParamSpec;
+  };
+  seed?: number | null;
+  tags?: {
+    [k: string]: string;
+  };
+  workers?: number;
 }

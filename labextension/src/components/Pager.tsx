@@ -24,22 +24,22 @@ export function Pager(props: IPagerProps): JSX.Element {
       </span>
       <button
         type="button"
-        className="jp-mod-styled jp-matih-icon-button"
+        className="jp-mod-styled jp-matih-button"
         aria-label="Previous page"
-        title="Previous page"
         disabled={!props.hasPrevious}
         onClick={props.onPrevious}
       >
         <caretLeftIcon.react tag="span" />
+        Prev
       </button>
       <button
         type="button"
-        className="jp-mod-styled jp-matih-icon-button"
+        className="jp-mod-styled jp-matih-button"
         aria-label="Next page"
-        title="Next page"
         disabled={!props.hasNext}
         onClick={props.onNext}
       >
+        Next
         <caretRightIcon.react tag="span" />
       </button>
     </nav>

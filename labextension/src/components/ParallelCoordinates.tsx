@@ -28,7 +28,7 @@ export function ParallelCoordinates(props: IParallelCoordinatesProps): JSX.Eleme
       <label className="jp-matih-inline-label">
         Metric
         <select
-          className="jp-mod-styled"
+          className="jp-matih-select"
           aria-label="Color by metric"
           value={metric ?? ''}
           onChange={e => onMetricChange(e.currentTarget.value)}
@@ -88,7 +88,7 @@ function parcoords(comparison: RunComparison, metric: string | null): { data: Da
       showscale: true,
       colorbar: { title: { text: metric }, thickness: 12 }
     },
-    labelangle: -20,
+    labelangle: 0,
     labelside: 'top'
   } as unknown as Data; // @types/plotly.js lacks several parcoords fields
   return { data: [data], skipped: comparison.runs.length - runs.length };

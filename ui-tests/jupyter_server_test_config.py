@@ -1,0 +1,32 @@
+"""JupyterLab server for the Galata UI tests (started by ``jlpm start`` from playwright's webServer).
+
+Points the workbench at a fresh store under ``ui-tests/.jupyter-home/matih`` (git-ignored) and seeds it
+with plain MLflow before the server starts.
+"""
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from jupyterlab.galata import configure_jupyter_server
+
+HERE = Path(__file__).parent.resolve()
+HOME = HERE / ".jupyter-home"
+MATIH_HOME = HOME / "matih"
+
+shutil.rmtree(HOME, ignore_errors=True)
+(HOME / "root").mkdir(parents=True)
+os.environ["MATIH_HOME"] = str(MATIH_HOME)
+for inherited in ("MATIH_TRACKING_URI", "MLFLOW_TRACKING_URI", "MATIH_TRACKING_READ_URI", "MATIH_MLFLOW_UI_URL"):
+    os.environ.pop(inherited, None)
+os.environ.setdefault("JUPYTERLAB_GALATA_ROOT_DIR", str(HOME / "root"))
+subprocess.run([sys.executable, str(HERE / "seed_runs.py"), str(MATIH_HOME)], check=True)
+
+c = get_config()  # noqa: F821 (provided by the Jupyter config loader)
+configure_jupyter_server(c)
+c.ServerApp.port = int(os.environ.get("MATIH_UI_TEST_PORT", "8765"))
+c.ServerApp.allow_root = True
+c.LabApp.news_url = None
+c.LabApp.check_for_updates_class = "jupyterlab.NeverCheckForUpdate"

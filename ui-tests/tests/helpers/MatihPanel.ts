@@ -1,0 +1,85 @@
+import type { IJupyterLabPageFixture } from '@jupyterlab/galata';
+import { expect, type Locator } from '@playwright/test';
+
+export const PANEL_ID = 'matih-workbench-panel';
+
+/** Page object of the MATIH side panel and its comparison tab; role locators only where possible. */
+export class MatihPanel {
+  constructor(readonly page: IJupyterLabPageFixture) {}
+
+  get panel(): Locator {
+    return this.page.getByRole('region', { name: 'MATIH Workbench' });
+  }
+
+  get runsTable(): Locator {
+    return this.panel.getByRole('table', { name: 'Runs' });
+  }
+
+  get filterBox(): Locator {
+    return this.panel.getByRole('searchbox', { name: 'Filter runs' });
+  }
+
+  get filterError(): Locator {
+    return this.panel.locator('#jp-matih-filter-error');
+  }
+
+  /** "1–12 of 12 runs". */
+  get pagerStatus(): Locator {
+    return this.panel.getByRole('navigation', { name: 'Runs pages' }).getByRole('status');
+  }
+
+  get compareButton(): Locator {
+    return this.panel.getByRole('button', { name: 'Compare' });
+  }
+
+  /** The comparison tab in the main area. */
+  get comparison(): Locator {
+    return this.page.locator('.jp-matih-comparison');
+  }
+
+  async open(width = 720): Promise<void> {
+    await this.page.sidebar.openTab(PANEL_ID);
+    await this.page.sidebar.setWidth(width, 'left');
+    await expect(this.panel).toBeVisible();
+  }
+
+  async selectExperiment(name: string): Promise<void> {
+    await this.panel.getByRole('option', { name: new RegExp(`^${name}`) }).click();
+    await expect(this.runsTable).toBeVisible();
+  }
+
+  /** Run names of the current page, in table order. */
+  async runNames(): Promise<string[]> {
+    return this.runsTable.locator('tbody th[scope="row"]').allInnerTexts();
+  }
+
+  /** The texts of one column of the runs table, in row order. */
+  async columnValues(label: string): Promise<string[]> {
+    const headers = await this.runsTable.locator('thead th').allInnerTexts();
+    const index = headers.findIndex(text => text.replace(/[▲▼]/g, '').trim() === label);
+    expect(index, `column ${label} in ${headers.join(' | ')}`).toBeGreaterThan(0);
+    return this.runsTable.locator(`tbody tr > :nth-child(${index + 1})`).allInnerTexts();
+  }
+
+  async sortBy(label: string): Promise<void> {
+    const header = this.runsTable.getByRole('columnheader', { name: label, exact: true });
+    const before = await header.getAttribute('aria-sort');
+    await header.getByRole('button').click();
+    await expect(header).not.toHaveAttribute('aria-sort', before ?? 'none');
+    await expect(this.runsTable).toHaveAttribute('aria-busy', 'false');
+  }
+
+  async filter(text: string): Promise<void> {
+    await this.filterBox.fill(text);
+    await this.filterBox.press('Enter');
+  }
+
+  async selectRun(name: string): Promise<void> {
+    await this.panel.getByRole('checkbox', { name: `Select run ${name}` }).check();
+  }
+
+  async compare(): Promise<void> {
+    await this.compareButton.click();
+    await expect(this.comparison.getByRole('table', { name: 'Params' })).toBeVisible();
+  }
+}
