@@ -160,6 +160,9 @@ class TrainingService:
     def list(self) -> TrainingJobList:
         return TrainingJobList(jobs=[job.snapshot() for job in self._jobs.values()])
 
+    def is_done(self, job_id: str) -> bool:
+        return self._job(job_id).done.is_set()
+
     def wait(self, job_id: str, timeout: float | None = None) -> TrainingResult:
         job = self._job(job_id)
         job.done.wait(timeout)

@@ -1,0 +1,98 @@
+"""%%matih train through a real InteractiveShell on a real local Ray and MLflow store."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from IPython.core.error import UsageError
+from IPython.core.interactiveshell import InteractiveShell
+from mlflow.tracking import MlflowClient
+
+from matih_workbench.config import WorkbenchConfig
+from matih_workbench.widgets.training import TrainingView
+
+CELL = """
+import matih_workbench as matih
+
+def train_fn(config):
+    from sklearn.linear_model import SGDClassifier
+    frame = matih.data()
+    x, y = frame[["a", "b"]].to_numpy(), frame["y"].to_numpy()
+    model = SGDClassifier(alpha=config["alpha"], random_state=0)
+    for epoch in range(config["epochs"]):
+        model.partial_fit(x, y, classes=[0, 1])
+        matih.report({"accuracy": model.score(x, y)})
+"""
+
+
+@pytest.fixture
+def shell(matih_home: Path) -> Iterator[InteractiveShell]:
+    ip = InteractiveShell.instance()
+    ip.extension_manager.load_extension("matih_workbench")
+    ip.user_ns["frame"] = pd.DataFrame(
+        [(i % 7 / 7, (i * 3) % 5 / 5, int(i % 7 > 3)) for i in range(60)], columns=["a", "b", "y"]
+    )
+    yield ip
+    ip.extension_manager.unload_extension("matih_workbench")
+    InteractiveShell.clear_instance()
+
+
+def test_help_documents_the_cell_contract(shell: InteractiveShell) -> None:
+    text = shell.run_line_magic("matih", "train --help").text
+    needles = ("train_fn(config)", "matih.report", "--tune", "--scheduler", "--background", "matih.data()")
+    assert all(needle in text for needle in needles)
+    assert "train" in shell.run_line_magic("matih", "--help").text
+
+
+def test_train_cell_runs_a_search_and_returns_the_best(
+    ray_session: None, shell: InteractiveShell, config: WorkbenchConfig
+) -> None:
+    view = shell.run_cell_magic(
+        "matih",
+        "train --experiment magic-train --tune alpha=choice(0.0001,0.01) --search-alg grid --metric accuracy "
+        "--epochs 2 --data frame --tag source=test",
+        CELL,
+    )
+    assert isinstance(view, TrainingView)
+    result = view.result
+    assert result.status == "FINISHED" and len(result.trials) == 2
+    assert result.best_run_id and result.best_config["alpha"] in (0.0001, 0.01)
+    assert "matih-table" in view._repr_html_() and "FINISHED" in view._repr_html_()
+    client = MlflowClient(config.tracking_uri)
+    parent = client.get_run(result.parent_run_id)
+    assert parent.data.tags["matih.framework"] == "sklearn" and parent.data.tags["source"] == "test"
+    assert client.download_artifacts(result.parent_run_id, "cell.py")
+    assert "train_fn" in shell.user_ns
+
+
+@pytest.mark.parametrize(
+    ("line", "cell", "message"),
+    [
+        ("train --experiment x --tune lr=loguniform(0,1)", CELL, "low > 0"),
+        ("train --experiment x --tune lr=wobble(1,2)", CELL, "Unknown search space function 'wobble'"),
+        ("train --experiment x --scheduler asha", CELL, "--metric is required"),
+        ("train --experiment x --data nothing_here", CELL, "No data named 'nothing_here'"),
+        ("train --experiment x", "x = 1", "No train function"),
+        ("train --experiment x --tune space", CELL, "no dict named 'space'"),
+        ("train --experiment x --bogus", CELL, "unrecognized arguments"),
+        ("train --experiment ' x'", CELL, "experiment name"),
+        ("train --experiment x --tag novalue", CELL, "KEY=VALUE"),
+    ],
+)
+def test_mistakes_are_one_line_usage_errors_and_create_nothing(
+    shell: InteractiveShell, config: WorkbenchConfig, line: str, cell: str, message: str
+) -> None:
+    shell.user_ns.pop("train_fn", None)
+    with pytest.raises(UsageError, match=message) as info:
+        shell.run_cell_magic("matih", line, cell)
+    assert "\n" not in str(info.value)
+    client = MlflowClient(config.tracking_uri)
+    assert client.get_experiment_by_name("x") is None
+
+
+def test_train_needs_a_cell(shell: InteractiveShell) -> None:
+    with pytest.raises(UsageError, match="needs a cell"):
+        shell.run_line_magic("matih", "train --experiment x")
