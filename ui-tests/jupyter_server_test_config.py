@@ -1,7 +1,9 @@
 """JupyterLab server for the Galata UI tests (started by ``jlpm start`` from playwright's webServer).
 
 Points the workbench at a fresh store under ``ui-tests/.jupyter-home/matih`` (git-ignored) and seeds it
-with plain MLflow before the server starts.
+with plain MLflow before the server starts. With ``MATIH_UI_SCALE_HOME`` set (a store such as the 10,000-run
+one the benchmarks build under ``benchmarks/.cache/tracking-10000``), a copy of that store is used instead,
+for ``tests/scale.spec.ts``.
 """
 
 import os
@@ -22,7 +24,12 @@ os.environ["MATIH_HOME"] = str(MATIH_HOME)
 for inherited in ("MATIH_TRACKING_URI", "MLFLOW_TRACKING_URI", "MATIH_TRACKING_READ_URI", "MATIH_MLFLOW_UI_URL"):
     os.environ.pop(inherited, None)
 os.environ.setdefault("JUPYTERLAB_GALATA_ROOT_DIR", str(HOME / "root"))
-subprocess.run([sys.executable, str(HERE / "seed_runs.py"), str(MATIH_HOME)], check=True)
+scale_home = os.environ.get("MATIH_UI_SCALE_HOME")
+if scale_home:
+    MATIH_HOME.mkdir(parents=True)
+    shutil.copy2(Path(scale_home) / "mlflow.db", MATIH_HOME / "mlflow.db")
+else:
+    subprocess.run([sys.executable, str(HERE / "seed_runs.py"), str(MATIH_HOME)], check=True)
 
 c = get_config()  # noqa: F821 (provided by the Jupyter config loader)
 configure_jupyter_server(c)
