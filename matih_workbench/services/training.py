@@ -6,6 +6,7 @@ background thread of this process; ``get``/``wait``/``cancel`` act on it by id.
 
 from __future__ import annotations
 
+import importlib.util
 import inspect
 import json
 import threading
@@ -89,6 +90,10 @@ class TrainingService:
             raise InvalidInput(
                 "Data-parallel runs with --workers > 1 (Ray Train) are not available yet",
                 hint="use --workers 1 with --cpus-per-worker N for a bigger trial",
+            )
+        if spec.search_alg == "optuna" and importlib.util.find_spec("optuna") is None:
+            raise InvalidInput(
+                "--search-alg optuna needs the optuna package", hint="pip install 'matih-workbench[optuna]'"
             )
         updates: dict[str, Any] = {}
         if spec.metric and spec.mode is None:
