@@ -23,6 +23,8 @@ shutil.rmtree(HOME, ignore_errors=True)
 os.environ["MATIH_HOME"] = str(MATIH_HOME)
 for inherited in ("MATIH_TRACKING_URI", "MLFLOW_TRACKING_URI", "MATIH_TRACKING_READ_URI", "MATIH_MLFLOW_UI_URL"):
     os.environ.pop(inherited, None)
+# Runs link to an MLflow UI (nothing listens there; the tests only check the links).
+os.environ["MATIH_MLFLOW_UI_URL"] = "http://127.0.0.1:5999"
 os.environ.setdefault("JUPYTERLAB_GALATA_ROOT_DIR", str(HOME / "root"))
 scale_home = os.environ.get("MATIH_UI_SCALE_HOME")
 if scale_home:

@@ -19,6 +19,9 @@ test.describe('MATIH side panel', () => {
     await expect(matih.runsTable.getByRole('rowheader', { name: 'demo-01', exact: true })).toBeVisible();
     await expect(matih.pagerStatus).toHaveText('1–12 of 12 runs');
     expect(await matih.runNames()).toHaveLength(12);
+    const link = matih.runsTable.getByRole('link', { name: 'demo-01', exact: true });
+    await expect(link).toHaveAttribute('target', '_blank');
+    await expect(link).toHaveAttribute('href', /^http:\/\/127\.0\.0\.1:5999\/#\/experiments\/\d+\/runs\/\w+$/);
 
     // Sort on the server by a metric: first click descending, second ascending.
     await matih.sortBy('accuracy');
@@ -34,6 +37,12 @@ test.describe('MATIH side panel', () => {
     const ascending = (await matih.columnValues('accuracy')).map(Number);
     expect(ascending).toEqual([...descending].reverse());
     expect((await matih.runNames())[0]).toBe('demo-01');
+
+    // Pick columns: hide a metric, then show it again.
+    await matih.setColumnVisible('loss', false);
+    await expect(matih.runsTable.getByRole('columnheader', { name: 'loss' })).toHaveCount(0);
+    await matih.setColumnVisible('loss', true);
+    await expect(matih.runsTable.getByRole('columnheader', { name: 'loss' })).toBeVisible();
 
     // A malformed filter: the server's message inline, the table untouched.
     await matih.filter('metrics.accuracy >>> 0.9');

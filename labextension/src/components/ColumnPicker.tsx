@@ -8,9 +8,10 @@ export interface IColumnPickerProps {
   onChange: (columnId: string, visible: boolean) => void;
 }
 
-/** A disclosure with one checkbox per param and metric of the experiment. */
+/** A disclosure with one checkbox per param and metric of the experiment; closes on outside click or Escape. */
 export function ColumnPicker(props: IColumnPickerProps): JSX.Element {
   const { columns, isVisible, onChange } = props;
+  const ref = React.useRef<HTMLDetailsElement>(null);
   const groups: [string, IRunColumn[]][] = [
     ['Params', columns.filter(c => c.kind === 'param')],
     ['Metrics', columns.filter(c => c.kind === 'metric')]
@@ -18,8 +19,29 @@ export function ColumnPicker(props: IColumnPickerProps): JSX.Element {
   const shown = columns.filter(c => c.kind !== 'attribute' && isVisible(c.id)).length;
   const total = columns.filter(c => c.kind !== 'attribute').length;
 
+  React.useEffect(() => {
+    const close = (event: MouseEvent) => {
+      const details = ref.current;
+      if (details?.open && !details.contains(event.target as Node)) {
+        details.open = false;
+      }
+    };
+    document.addEventListener('mousedown', close);
+    return () => document.removeEventListener('mousedown', close);
+  }, []);
+
   return (
-    <details className="jp-matih-columns">
+    <details
+      className="jp-matih-columns"
+      ref={ref}
+      onKeyDown={event => {
+        if (event.key === 'Escape' && ref.current?.open) {
+          event.stopPropagation();
+          ref.current.open = false;
+          ref.current.querySelector('summary')?.focus();
+        }
+      }}
+    >
       <summary className="jp-mod-styled jp-matih-button" aria-label="Columns">
         Columns ({shown}/{total})
       </summary>

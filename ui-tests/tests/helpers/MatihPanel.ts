@@ -69,6 +69,14 @@ export class MatihPanel {
     await expect(this.runsTable).toHaveAttribute('aria-busy', 'false');
   }
 
+  /** Show or hide a param/metric column through the Columns menu (closed again afterwards). */
+  async setColumnVisible(label: string, visible: boolean): Promise<void> {
+    await this.panel.getByText(/^Columns \(/).click();
+    await this.panel.getByRole('group', { name: 'Visible columns' }).getByRole('checkbox', { name: label, exact: true }).setChecked(visible);
+    await this.page.keyboard.press('Escape');
+    await expect(this.panel.getByRole('group', { name: 'Visible columns' })).toBeHidden();
+  }
+
   async filter(text: string): Promise<void> {
     await this.filterBox.fill(text);
     await this.filterBox.press('Enter');
