@@ -92,6 +92,17 @@ test.describe('MATIH side panel', () => {
     await expect(matih.pagerStatus).toHaveText(`1–${before + 1} of ${before + 1} runs`, { timeout: 20000 });
     await expect(matih.runsTable.getByRole('rowheader', { name: 'live-run' })).toBeVisible();
   });
+
+  test('explains how to enable a missing server extension', async ({ page }) => {
+    await page.route('**/matih/api/v1/info*', route => route.fulfill({ status: 404, body: 'Not Found' }));
+    await page.reload();
+    await page.waitForSelector('#jupyterlab-splash', { state: 'detached' });
+    const matih = new MatihPanel(page);
+    await matih.open(360);
+    await expect(matih.panel.getByRole('alert')).toContainText(
+      'jupyter server extension enable matih_workbench_server'
+    );
+  });
 });
 
 async function screenshot(
