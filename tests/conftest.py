@@ -18,6 +18,8 @@ from matih_workbench.services import Workbench
 
 os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
 
+pytest_plugins = ["pytest_jupyter.jupyter_server"]
+
 
 @pytest.fixture
 def matih_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:

@@ -5,8 +5,6 @@ from typing import Any
 
 import pytest
 
-pytest_plugins = ["pytest_jupyter.jupyter_server"]
-
 
 @pytest.fixture
 def jp_server_config(matih_home: Path) -> dict[str, Any]:
