@@ -53,6 +53,9 @@ def test_wheel_ships_prebuilt_extension_and_enables_server_extension(tmp_path: P
         "PYTHONPATH": str(site),
         "JUPYTER_PATH": str(prefix / "share" / "jupyter"),
         "JUPYTER_CONFIG_PATH": str(prefix / "etc" / "jupyter"),
+        # `jupyter server extension list` reads only the user, env and system config dirs: make the
+        # prefix the user dir, so the listing shows the wheel's own config, not the dev install's.
+        "JUPYTER_CONFIG_DIR": str(prefix / "etc" / "jupyter"),
     }
     labextensions = subprocess.run(
         [sys.executable, "-m", "jupyter", "labextension", "list"],
@@ -71,7 +74,9 @@ def test_wheel_ships_prebuilt_extension_and_enables_server_extension(tmp_path: P
         text=True,
         cwd=tmp_path,
     )
-    assert "matih_workbench_server" in servers.stdout + servers.stderr
+    prefix_header = f"Config dir: {prefix / 'etc' / 'jupyter'}"
+    prefix_section = servers.stdout.split(prefix_header)[1].split("Config dir:")[0]
+    assert "matih_workbench_server" in prefix_section and "OK" in prefix_section, servers.stdout
     assert (
         str(site)
         in subprocess.run(
