@@ -10,7 +10,7 @@ import getpass
 import os
 from pathlib import Path
 
-from traitlets import Float, Unicode, default
+from traitlets import Bool, Float, List, Unicode, default
 from traitlets.config import Configurable
 
 
@@ -48,6 +48,20 @@ class WorkbenchConfig(Configurable):
         config=True
     )
 
+    registry_leads = List(
+        Unicode(),
+        help="Users who may approve promotions to Production (env MATIH_REGISTRY_LEADS, comma-separated).",
+    ).tag(config=True)
+    registry_lead_groups = List(
+        Unicode(), help="Groups whose members may approve promotions (env MATIH_REGISTRY_LEAD_GROUPS)."
+    ).tag(config=True)
+    allow_self_approval = Bool(
+        help="Let requesters approve their own promotion requests (env MATIH_ALLOW_SELF_APPROVAL=1)."
+    ).tag(config=True)
+    user_groups = List(
+        Unicode(), help="Groups of `user` (env MATIH_USER_GROUPS or JUPYTERHUB_GROUPS, comma-separated)."
+    ).tag(config=True)
+
     @default("home")
     def _home_default(self) -> str:
         return _env("MATIH_HOME", str(Path.home() / ".matih"))
@@ -78,6 +92,22 @@ class WorkbenchConfig(Configurable):
     def _ray_address_default(self) -> str:
         return _env("MATIH_RAY_ADDRESS")
 
+    @default("registry_leads")
+    def _registry_leads_default(self) -> list[str]:
+        return _env_list("MATIH_REGISTRY_LEADS")
+
+    @default("registry_lead_groups")
+    def _registry_lead_groups_default(self) -> list[str]:
+        return _env_list("MATIH_REGISTRY_LEAD_GROUPS")
+
+    @default("allow_self_approval")
+    def _allow_self_approval_default(self) -> bool:
+        return _env("MATIH_ALLOW_SELF_APPROVAL").lower() in {"1", "true", "yes"}
+
+    @default("user_groups")
+    def _user_groups_default(self) -> list[str]:
+        return _env_list("MATIH_USER_GROUPS") or _env_list("JUPYTERHUB_GROUPS")
+
     @property
     def artifact_root(self) -> str:
         """Where new experiments put artifacts on the embedded default."""
@@ -87,6 +117,10 @@ class WorkbenchConfig(Configurable):
         path = Path(self.home).expanduser()
         path.mkdir(parents=True, exist_ok=True)
         return path
+
+
+def _env_list(name: str) -> list[str]:
+    return [item.strip() for item in _env(name).split(",") if item.strip()]
 
 
 def is_database_uri(uri: str) -> bool:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import BaseModel
 
 
@@ -11,6 +13,7 @@ class ErrorBody(BaseModel):
     message: str
     reason: str
     hint: str | None = None
+    details: dict[str, Any] | None = None
 
 
 class ServerInfo(BaseModel):

@@ -7,16 +7,29 @@ from pathlib import Path
 
 from matih_workbench.backends.events_store import SqliteEventStore
 from matih_workbench.backends.mlflow_backend import MlflowTracking
+from matih_workbench.backends.mlflow_registry import MlflowRegistry
 from matih_workbench.backends.ray_backend import RayBackend
+from matih_workbench.backends.registry_store import ModelLocks, PromotionStore
 from matih_workbench.backends.training_runs import TrainingRuns
 from matih_workbench.config import WorkbenchConfig
 from matih_workbench.models import ServerInfo
 from matih_workbench.services.events import EventService
+from matih_workbench.services.lineage import LineageService
+from matih_workbench.services.model_cards import ModelCardService
+from matih_workbench.services.registry import RegistryService, Roles
 from matih_workbench.services.tracking import TrackingService
 from matih_workbench.services.training import TrainingService
 from matih_workbench.services.watch import RunsWatcher
 
-__all__ = ["EventService", "TrackingService", "TrainingService", "Workbench"]
+__all__ = [
+    "EventService",
+    "LineageService",
+    "ModelCardService",
+    "RegistryService",
+    "TrackingService",
+    "TrainingService",
+    "Workbench",
+]
 
 
 @dataclass
@@ -28,12 +41,16 @@ class Workbench:
     events: EventService
     watcher: RunsWatcher
     training: TrainingService
+    registry: RegistryService
+    lineage: LineageService
+    cards: ModelCardService
 
     @classmethod
     def from_config(cls, config: WorkbenchConfig) -> Workbench:
         home: Path = config.ensure_home()
         backend = MlflowTracking.from_uri(config.tracking_uri, config.tracking_read_uri, config.artifact_root)
         events = EventService(SqliteEventStore(home / "events.db"), config.user)
+        registry, lineage, cards = _registry_services(config, home, events)
         return cls(
             config=config,
             tracking=TrackingService(backend, config.mlflow_ui_url),
@@ -42,6 +59,9 @@ class Workbench:
             training=TrainingService(
                 TrainingRuns(config.tracking_uri), RayBackend(config.ray_address), events, config.user, home
             ),
+            registry=registry,
+            lineage=lineage,
+            cards=cards,
         )
 
     def info(self) -> ServerInfo:
@@ -54,6 +74,27 @@ class Workbench:
             mlflow_ui_url=self.config.mlflow_ui_url or None,
             fast_listing=self.tracking.tracking.fast_listing,
         )
+
+
+def _registry_services(
+    config: WorkbenchConfig, home: Path, events: EventService
+) -> tuple[RegistryService, LineageService, ModelCardService]:
+    """The registry, its lineage and its cards over one MLflow registry client."""
+    backend = MlflowRegistry.from_uri(config.tracking_uri)
+    roles = Roles(
+        user=config.user,
+        groups=list(config.user_groups),
+        leads=list(config.registry_leads),
+        lead_groups=list(config.registry_lead_groups),
+        allow_self_approval=config.allow_self_approval,
+    )
+    registry = RegistryService(
+        backend, PromotionStore(home / "registry.db"), ModelLocks(home / "locks"), events, roles
+    )
+    lineage = LineageService(backend, registry.history)
+    cards = ModelCardService(backend, registry, lineage)
+    registry.card_builder = cards.card
+    return registry, lineage, cards
 
 
 def _redact(uri: str) -> str:

@@ -15,6 +15,21 @@ from matih_workbench_server.experiments import (
     ExperimentsHandler,
 )
 from matih_workbench_server.info import InfoHandler
+from matih_workbench_server.registry import (
+    CardHandler,
+    ChecksHandler,
+    DatasetLineageHandler,
+    DecisionHandler,
+    ModelHandler,
+    ModelHistoryHandler,
+    ModelsHandler,
+    PromotionHandler,
+    PromotionsHandler,
+    ThresholdsHandler,
+    TransitionsHandler,
+    VersionHandler,
+    VersionLineageHandler,
+)
 from matih_workbench_server.runs import ComparisonHandler, MetricHistoryHandler, RunHandler
 
 API_PREFIX = "/matih/api/v1"
@@ -32,6 +47,19 @@ ROUTES = [
     ("/comparisons", ComparisonHandler),
     ("/events", EventsHandler),
     ("/events/stream", EventStreamHandler),
+    ("/models", ModelsHandler),
+    (f"/models/{_ID.format('name')}", ModelHandler),
+    (f"/models/{_ID.format('name')}/thresholds", ThresholdsHandler),
+    (f"/models/{_ID.format('name')}/history", ModelHistoryHandler),
+    (f"/models/{_ID.format('name')}/versions/{_ID.format('version')}", VersionHandler),
+    (f"/models/{_ID.format('name')}/versions/{_ID.format('version')}/checks", ChecksHandler),
+    (f"/models/{_ID.format('name')}/versions/{_ID.format('version')}/transitions", TransitionsHandler),
+    (f"/models/{_ID.format('name')}/versions/{_ID.format('version')}/card", CardHandler),
+    (f"/models/{_ID.format('name')}/versions/{_ID.format('version')}/lineage", VersionLineageHandler),
+    ("/lineage/datasets", DatasetLineageHandler),
+    ("/promotions", PromotionsHandler),
+    (f"/promotions/{_ID.format('request_id')}", PromotionHandler),
+    (f"/promotions/{_ID.format('request_id')}/decision", DecisionHandler),
 ]
 
 

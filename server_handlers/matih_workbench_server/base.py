@@ -61,7 +61,8 @@ class WorkbenchHandler(APIHandler):
         """The one translation point: domain errors keep their status; nothing leaks a traceback."""
         exc = kwargs.get("exc_info", (None, None, None))[1]
         if isinstance(exc, WorkbenchError):
-            body = ErrorBody(message=exc.message, reason=exc.reason, hint=exc.hint)
+            details = exc.details if isinstance(exc.details, dict) else None
+            body = ErrorBody(message=exc.message, reason=exc.reason, hint=exc.hint, details=details)
         elif isinstance(exc, web.HTTPError):
             body = ErrorBody(
                 message=exc.log_message or self._reason, reason=self._reason.lower().replace(" ", "_")

@@ -4,6 +4,10 @@
  * Do not edit: change the models, then run `jlpm gen:types` (`jlpm check:types` fails on drift).
  */
 
+/**
+ * Lifecycle stage of a model version, kept as the version tag ``matih.stage`` plus aliases.
+ */
+export type ModelStage = 'Development' | 'Staging' | 'Production' | 'Archived';
 export type EventType =
   | 'MODEL_TRAINING_STARTED'
   | 'MODEL_TRAINING_COMPLETED'
@@ -66,6 +70,45 @@ export interface RunSummary {
   };
   user?: string | null;
 }
+export interface CardMetric {
+  ci_high?: number | null;
+  ci_low?: number | null;
+  /**
+   * Value recomputed on the holdout predictions.
+   */
+  holdout_value?: number | null;
+  name: string;
+  /**
+   * Value logged on the run.
+   */
+  value?: number | null;
+}
+export interface CheckResult {
+  /**
+   * The current Production value, for relative checks.
+   */
+  baseline?: number | null;
+  /**
+   * False for checks reported as evidence only (rollback).
+   */
+  blocking?: boolean;
+  message: string;
+  metric: string;
+  op: '>=' | '>' | '<=' | '<' | '==' | 'not_worse_than_production_by';
+  passed: boolean;
+  threshold: number;
+  /**
+   * The candidate run's metric; null when it was not logged.
+   */
+  value: number | null;
+}
+export interface CodeRef {
+  git_branch?: string | null;
+  git_commit?: string | null;
+  notebook_path?: string | null;
+  parent_run_id?: string | null;
+  source_name?: string | null;
+}
 /**
  * Body of ``POST /comparisons``, for run lists too long for a URL.
  */
@@ -79,9 +122,200 @@ export interface ComparisonRequest {
   run_ids: [string, string, ...string[]];
 }
 /**
+ * Which versions came from a dataset (by name, optionally one digest).
+ */
+export interface DatasetLineage {
+  dataset: string;
+  digest?: string | null;
+  versions: VersionRef[];
+}
+export interface VersionRef {
+  dataset_digest?: string | null;
+  name: string;
+  run_id?: string | null;
+  stage: ModelStage;
+  version: number;
+}
+export interface DatasetRef {
+  /**
+   * training, validation, test...
+   */
+  context?: string | null;
+  date_range?: string | null;
+  digest?: string | null;
+  name: string;
+  /**
+   * The run that logged this input.
+   */
+  run_id?: string | null;
+  source?: string | null;
+  source_type?: string | null;
+}
+/**
+ * Body of ``POST /promotions/{id}/decision``.
+ */
+export interface Decision {
+  comment?: string;
+  decision: 'approve' | 'reject';
+}
+/**
+ * The decided request and, when approved, the transition it made.
+ */
+export interface DecisionResult {
+  request: PromotionRequest;
+  transition?: TransitionResult | null;
+}
+export interface PromotionRequest {
+  /**
+   * Whether the current user may approve this request.
+   */
+  can_decide?: boolean;
+  comment?: string | null;
+  decided_at?: number | null;
+  decided_by?: string | null;
+  evidence: PromotionEvidence;
+  from_stage: ModelStage;
+  id: string;
+  model: string;
+  reason?: string | null;
+  requested_at: number;
+  requested_by: string;
+  status: 'pending' | 'approved' | 'rejected';
+  target_stage: ModelStage;
+  version: number;
+}
+export interface PromotionEvidence {
+  card?: ModelCard | null;
+  checks?: CheckResult[];
+  metric_deltas?: MetricDelta[];
+  production_version?: number | null;
+}
+export interface ModelCard {
+  bootstrap_samples?: number;
+  ci_level?: number;
+  ci_method?: string;
+  description?: string | null;
+  drift_sensitivity?: string | null;
+  fairness?: FairnessReport | null;
+  history?: TransitionRecord[];
+  holdout_rows?: number | null;
+  /**
+   * Where the holdout predictions came from.
+   */
+  holdout_source?: string | null;
+  intended_use?: string | null;
+  limitations?: string | null;
+  lineage?: VersionLineage | null;
+  name: string;
+  primary_metric?: CardMetric | null;
+  run_id?: string | null;
+  secondary_metrics?: CardMetric[];
+  stage: ModelStage;
+  training_data?: DatasetRef[];
+  version: number;
+}
+export interface FairnessReport {
+  demographic_parity_difference?: number | null;
+  equalized_odds_difference?: number | null;
+  groups: GroupMetrics[];
+  protected_attribute: string;
+}
+export interface GroupMetrics {
+  accuracy?: number | null;
+  auc?: number | null;
+  false_positive_rate?: number | null;
+  group: string;
+  n: number;
+  positive_rate?: number | null;
+  true_positive_rate?: number | null;
+}
+/**
+ * One entry of a model's history (a lifecycle event).
+ */
+export interface TransitionRecord {
+  comment?: string | null;
+  event_id: number;
+  from_stage?: string | null;
+  model: string;
+  request_id?: string | null;
+  time: number;
+  to_stage?: string | null;
+  type: string;
+  user: string;
+  version?: number | null;
+}
+/**
+ * What data and code made a version, and where it went.
+ */
+export interface VersionLineage {
+  code?: CodeRef;
+  datasets?: DatasetRef[];
+  deployments?: TransitionRecord[];
+  edges?: LineageEdge[];
+  model: string;
+  nodes?: LineageNode[];
+  run_id: string | null;
+  version: number;
+}
+export interface LineageEdge {
+  relation: string;
+  source: string;
+  target: string;
+}
+export interface LineageNode {
+  id: string;
+  kind: 'dataset' | 'run' | 'model_version' | 'deployment' | 'code';
+  label: string;
+}
+export interface MetricDelta {
+  delta: number | null;
+  metric: string;
+  production_value: number | null;
+  value: number | null;
+}
+/**
+ * What a transition did: ``done`` (stage changed) or ``pending_approval`` (a request was filed).
+ */
+export interface TransitionResult {
+  /**
+   * Versions archived by this transition.
+   */
+  archived?: number[];
+  checks?: CheckResult[];
+  request?: PromotionRequest | null;
+  status: 'done' | 'pending_approval';
+  version: ModelVersionInfo;
+}
+export interface ModelVersionInfo {
+  aliases?: string[];
+  /**
+   * Milliseconds since the epoch.
+   */
+  created_at?: number | null;
+  description?: string | null;
+  name: string;
+  pending_request_id?: string | null;
+  registered_by?: string | null;
+  run_id?: string | null;
+  source: string;
+  stage: ModelStage;
+  /**
+   * Seconds since the epoch.
+   */
+  stage_changed_at?: number | null;
+  stage_changed_by?: string | null;
+  tags?: {
+    [k: string]: string;
+  };
+  version: number;
+}
+/**
  * What every 4xx/5xx answer carries.
  */
 export interface ErrorBody {
+  details?: {
+    [k: string]: unknown;
+  } | null;
   hint?: string | null;
   message: string;
   reason: string;
@@ -135,6 +369,26 @@ export interface ExperimentKeys {
 export interface ExperimentList {
   experiments: Experiment[];
 }
+/**
+ * The checks a version would face for a target stage, shown before a promotion is asked.
+ */
+export interface GovernanceReport {
+  /**
+   * The transition exists from the current stage and every blocking check passes.
+   */
+  allowed: boolean;
+  approval_required: boolean;
+  checks?: CheckResult[];
+  metric_deltas?: MetricDelta[];
+  model: string;
+  /**
+   * Why the transition is not allowed, when it is not.
+   */
+  problem?: string | null;
+  production_version?: number | null;
+  stage: ModelStage;
+  version: number;
+}
 export interface MetricHistory {
   key: string;
   points: MetricPoint[];
@@ -153,6 +407,72 @@ export interface MetricSummary {
     [k: string]: number | null;
   };
 }
+/**
+ * Body of ``PATCH .../versions/{version}/card``: editable fields; null leaves one unchanged.
+ */
+export interface ModelCardUpdate {
+  description?: string | null;
+  drift_sensitivity?: string | null;
+  intended_use?: string | null;
+  limitations?: string | null;
+  primary_metric?: string | null;
+  protected_attribute?: string | null;
+}
+export interface ModelDetail {
+  /**
+   * Whether the current user is an owner or a lead.
+   */
+  can_approve?: boolean;
+  created_at?: number | null;
+  description?: string | null;
+  latest_version?: number | null;
+  name: string;
+  owners?: string[];
+  production_version?: number | null;
+  staging_version?: number | null;
+  tags?: {
+    [k: string]: string;
+  };
+  thresholds?: Threshold[];
+  updated_at?: number | null;
+  versions?: ModelVersionInfo[];
+}
+/**
+ * One baseline check, e.g. ``auc >= 0.85`` or ``auc not_worse_than_production_by 0.02``.
+ */
+export interface Threshold {
+  /**
+   * The rule as written, normalized.
+   */
+  expression: string;
+  metric: string;
+  op: '>=' | '>' | '<=' | '<' | '==' | 'not_worse_than_production_by';
+  value: number;
+}
+export interface ModelHistory {
+  history: TransitionRecord[];
+  model: string;
+}
+export interface ModelList {
+  models: RegisteredModelSummary[];
+}
+export interface RegisteredModelSummary {
+  created_at?: number | null;
+  description?: string | null;
+  latest_version?: number | null;
+  name: string;
+  owners?: string[];
+  production_version?: number | null;
+  staging_version?: number | null;
+  updated_at?: number | null;
+}
+/**
+ * The baseline rules a version must meet to enter Staging.
+ */
+export interface ModelThresholds {
+  model: string;
+  thresholds: Threshold[];
+}
 export interface ParamRow {
   differs: boolean;
   key: string;
@@ -169,6 +489,28 @@ export interface ParamSpec {
    * Bounds (low, high) for ranges; the options for choice/grid.
    */
   values: (number | string | boolean)[];
+}
+export interface PromotionRequestList {
+  requests: PromotionRequest[];
+}
+/**
+ * Body of ``POST /models``: register a run's model as a new version (stage Development).
+ */
+export interface RegisterRequest {
+  /**
+   * Name of the logged model inside the run.
+   */
+  artifact_path?: string;
+  description?: string | null;
+  name: string;
+  /**
+   * Model owners; default: the registrant.
+   */
+  owners?: string[];
+  /**
+   * A run id, or a runs:/RUN_ID/PATH or models:/ID URI.
+   */
+  run_id: string;
 }
 export interface RunComparison {
   histories: AlignedMetric[];
@@ -218,6 +560,15 @@ export interface ServerInfo {
   tracking_uri: string;
   user: string;
   version: string;
+}
+/**
+ * Body of ``PUT /models/{name}/thresholds``: the full list of rules, as text.
+ */
+export interface ThresholdsUpdate {
+  /**
+   * e.g. ['auc >= 0.85', 'latency_ms <= 20'].
+   */
+  thresholds: string[];
 }
 export interface TrainingJobList {
   jobs: TrainingResult[];
@@ -303,4 +654,11 @@ export interface TrainingSpec {
     [k: string]: string;
   };
   workers?: number;
+}
+/**
+ * Body of ``POST /models/{name}/versions/{version}/transitions``.
+ */
+export interface TransitionRequest {
+  reason?: string | null;
+  stage: ModelStage;
 }

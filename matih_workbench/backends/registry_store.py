@@ -1,0 +1,113 @@
+"""Promotion requests (SQLite under the workspace) and per-model locks that hold across processes.
+
+Kernels and the server of a workspace share ``home``: a request filed from a notebook is approved from the
+side panel, and two promotions of one model never interleave, whatever process they run in.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import sqlite3
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS promotion_requests (
+    id TEXT PRIMARY KEY,
+    model TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    from_stage TEXT NOT NULL,
+    target_stage TEXT NOT NULL,
+    requested_by TEXT NOT NULL,
+    requested_at REAL NOT NULL,
+    reason TEXT,
+    status TEXT NOT NULL,
+    evidence TEXT NOT NULL,
+    decided_by TEXT,
+    decided_at REAL,
+    comment TEXT
+);
+CREATE INDEX IF NOT EXISTS promotion_requests_status ON promotion_requests (status, requested_at);
+CREATE INDEX IF NOT EXISTS promotion_requests_model ON promotion_requests (model, version);
+"""
+
+COLUMNS = (
+    "id", "model", "version", "from_stage", "target_stage", "requested_by", "requested_at", "reason",
+    "status", "evidence", "decided_by", "decided_at", "comment",
+)  # fmt: skip
+_SELECT = f"SELECT {', '.join(COLUMNS)} FROM promotion_requests"
+
+
+class PromotionStore:
+    """Promotion requests as rows (dicts keyed by ``COLUMNS``); decisions are compare-and-set."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self._lock = threading.Lock()
+        self._conn = sqlite3.connect(path, timeout=30, check_same_thread=False, isolation_level=None)
+        self._conn.execute("PRAGMA journal_mode=WAL")
+        self._conn.executescript(_SCHEMA)
+
+    def add(self, row: dict[str, Any]) -> None:
+        values = [row.get(c) for c in COLUMNS]
+        with self._lock:
+            self._conn.execute(
+                f"INSERT INTO promotion_requests ({', '.join(COLUMNS)}) "
+                f"VALUES ({', '.join('?' for _ in COLUMNS)})",
+                values,
+            )
+
+    def get(self, request_id: str) -> dict[str, Any] | None:
+        with self._lock:
+            row = self._conn.execute(_SELECT + " WHERE id = ?", (request_id,)).fetchone()
+        return dict(zip(COLUMNS, row, strict=True)) if row else None
+
+    def list(
+        self, status: str | None = None, model: str | None = None, version: int | None = None
+    ) -> list[dict[str, Any]]:
+        clauses, args = [], []
+        for column, value in (("status", status), ("model", model), ("version", version)):
+            if value is not None:
+                clauses.append(f"{column} = ?")
+                args.append(value)
+        where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
+        with self._lock:
+            rows = self._conn.execute(_SELECT + where + " ORDER BY requested_at, id", args).fetchall()
+        return [dict(zip(COLUMNS, r, strict=True)) for r in rows]
+
+    def decide(self, request_id: str, status: str, user: str, comment: str) -> bool:
+        """Close a pending request; False when it was not pending any more (someone else decided)."""
+        with self._lock:
+            cursor = self._conn.execute(
+                "UPDATE promotion_requests SET status = ?, decided_by = ?, decided_at = ?, comment = ? "
+                "WHERE id = ? AND status = 'pending'",
+                (status, user, time.time(), comment, request_id),
+            )
+        return cursor.rowcount == 1
+
+    def close(self) -> None:
+        self._conn.close()
+
+
+class ModelLocks:
+    """One exclusive ``flock`` per model name: excludes other threads and other processes alike."""
+
+    def __init__(self, directory: Path) -> None:
+        directory.mkdir(parents=True, exist_ok=True)
+        self.directory = directory
+
+    @contextmanager
+    def hold(self, model: str) -> Iterator[None]:
+        digest = hashlib.sha1(model.encode()).hexdigest()[:16]
+        with open(self.directory / f"model-{digest}.lock", "a") as handle:  # one open file per holder
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)

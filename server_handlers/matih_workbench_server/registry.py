@@ -1,0 +1,184 @@
+"""The model registry: models, versions, checks, transitions, promotion requests, cards and lineage."""
+
+from __future__ import annotations
+
+import tornado
+from jupyter_server.auth.decorator import authorized
+from jupyter_server.base.handlers import APIHandler
+
+from matih_workbench.errors import InvalidInput, NotFound
+from matih_workbench.models import (
+    Decision,
+    ModelCardUpdate,
+    ModelStage,
+    RegisterRequest,
+    ThresholdsUpdate,
+    TransitionRequest,
+)
+from matih_workbench.services import card_render
+from matih_workbench.services.registry import parse_stage
+from matih_workbench_server.base import WorkbenchHandler
+
+_CARD_FORMATS = {"json", "markdown", "html"}
+
+
+def _version(name: str, raw: str) -> int:
+    try:
+        return int(raw)
+    except ValueError:
+        raise NotFound(f"Version '{raw}' of model '{name}' not found", hint="versions are numbers") from None
+
+
+class ModelsHandler(WorkbenchHandler):
+    @tornado.web.authenticated
+    @authorized
+    async def get(self) -> None:
+        self.send(await self.call(self.workbench.registry.list_models))
+
+    @tornado.web.authenticated
+    @authorized
+    async def post(self) -> None:
+        body = self.body_as(RegisterRequest)
+        created = await self.call(
+            self.workbench.registry.register,
+            body.run_id,
+            body.name,
+            body.artifact_path,
+            body.description,
+            body.owners,
+        )
+        self.set_header("Location", f"{self.request.path}/{created.name}/versions/{created.version}")
+        self.send(created, status=201)
+
+
+class ModelHandler(WorkbenchHandler):
+    @tornado.web.authenticated
+    @authorized
+    async def get(self, name: str) -> None:
+        self.send(await self.call(self.workbench.registry.get_model, name))
+
+
+class ThresholdsHandler(WorkbenchHandler):
+    @tornado.web.authenticated
+    @authorized
+    async def get(self, name: str) -> None:
+        self.send(await self.call(self.workbench.registry.thresholds, name))
+
+    @tornado.web.authenticated
+    @authorized
+    async def put(self, name: str) -> None:
+        body = self.body_as(ThresholdsUpdate)
+        self.send(await self.call(self.workbench.registry.set_thresholds, name, body.thresholds))
+
+
+class ModelHistoryHandler(WorkbenchHandler):
+    @tornado.web.authenticated
+    @authorized
+    async def get(self, name: str) -> None:
+        self.send(await self.call(self.workbench.registry.history, name))
+
+
+class VersionHandler(WorkbenchHandler):
+    @tornado.web.authenticated
+    @authorized
+    async def get(self, name: str, version: str) -> None:
+        self.send(await self.call(self.workbench.registry.get_version, name, _version(name, version)))
+
+
+class ChecksHandler(WorkbenchHandler):
+    @tornado.web.authenticated
+    @authorized
+    async def get(self, name: str, version: str) -> None:
+        stage = parse_stage(self.get_query_argument("stage", ModelStage.STAGING.value))
+        number = _version(name, version)
+        self.send(await self.call(self.workbench.registry.checks, name, number, stage))
+
+
+class TransitionsHandler(WorkbenchHandler):
+    @tornado.web.authenticated
+    @authorized
+    async def get(self, name: str, version: str) -> None:
+        self.send(await self.call(self.workbench.registry.history, name, _version(name, version)))
+
+    @tornado.web.authenticated
+    @authorized
+    async def post(self, name: str, version: str) -> None:
+        number = _version(name, version)
+        body = self.body_as(TransitionRequest)
+        result = await self.call(self.workbench.registry.transition, name, number, body.stage, body.reason)
+        self.send(result, status=202 if result.status == "pending_approval" else 200)
+
+
+class CardHandler(WorkbenchHandler):
+    @tornado.web.authenticated
+    @authorized
+    async def get(self, name: str, version: str) -> None:
+        fmt = self.get_query_argument("format", "json")
+        if fmt not in _CARD_FORMATS:
+            raise InvalidInput(f"Unknown card format '{fmt}'", hint="json, markdown or html")
+        attribute = self.get_query_argument("protected_attribute", None) or None
+        number = _version(name, version)
+        card = await self.call(self.workbench.cards.card, name, number, protected_attribute=attribute)
+        if fmt == "json":
+            self.send(card)
+            return
+        text = card_render.markdown(card) if fmt == "markdown" else card_render.html(card)
+        kind = "text/markdown" if fmt == "markdown" else "text/html"
+        filename = f"{name}-v{number}-card.{'md' if fmt == 'markdown' else 'html'}"
+        if self.get_query_argument("download", "") in ("1", "true"):
+            self.set_header("Content-Disposition", f'attachment; filename="{filename}"')
+        self.set_header("Content-Type", f"{kind}; charset=utf-8")
+        super(APIHandler, self).finish(text)  # APIHandler.finish would force application/json
+
+    @tornado.web.authenticated
+    @authorized
+    async def patch(self, name: str, version: str) -> None:
+        number = _version(name, version)
+        body = self.body_as(ModelCardUpdate)
+        self.send(await self.call(self.workbench.cards.update, name, number, body))
+
+
+class VersionLineageHandler(WorkbenchHandler):
+    @tornado.web.authenticated
+    @authorized
+    async def get(self, name: str, version: str) -> None:
+        self.send(await self.call(self.workbench.lineage.version_lineage, name, _version(name, version)))
+
+
+class DatasetLineageHandler(WorkbenchHandler):
+    @tornado.web.authenticated
+    @authorized
+    async def get(self) -> None:
+        name = self.get_query_argument("name", None)
+        digest = self.get_query_argument("digest", None)
+        self.send(await self.call(self.workbench.lineage.dataset_versions, name, digest))
+
+
+class PromotionsHandler(WorkbenchHandler):
+    @tornado.web.authenticated
+    @authorized
+    async def get(self) -> None:
+        status = self.get_query_argument("status", "pending") or None
+        model = self.get_query_argument("model", None) or None
+        actionable = self.get_query_argument("actionable", "") in ("1", "true")
+        self.send(await self.call(self.workbench.registry.promotions, status, model, actionable))
+
+
+class PromotionHandler(WorkbenchHandler):
+    @tornado.web.authenticated
+    @authorized
+    async def get(self, request_id: str) -> None:
+        self.send(await self.call(self.workbench.registry.promotion, request_id))
+
+
+class DecisionHandler(WorkbenchHandler):
+    @tornado.web.authenticated
+    @authorized
+    async def get(self, request_id: str) -> None:
+        self.send(await self.call(self.workbench.registry.promotion, request_id))
+
+    @tornado.web.authenticated
+    @authorized
+    async def post(self, request_id: str) -> None:
+        body = self.body_as(Decision)
+        self.send(await self.call(self.workbench.registry.decide, request_id, body))
