@@ -8,9 +8,11 @@ from __future__ import annotations
 from typing import Any
 
 from matih_workbench._version import __version__
-from matih_workbench.reporting import data, report
+from matih_workbench.reporting import data, last_checkpoint, report
 
-__all__ = ["__version__", "data", "load_ipython_extension", "report", "unload_ipython_extension"]
+__all__ = [
+    "__version__", "data", "last_checkpoint", "load_ipython_extension", "report", "unload_ipython_extension",
+]  # fmt: skip
 
 
 def _jupyter_labextension_paths() -> list[dict[str, str]]:

@@ -44,6 +44,14 @@ class WorkbenchConfig(Configurable):
     ray_address = Unicode(help="Ray cluster address; empty starts a local Ray (env MATIH_RAY_ADDRESS).").tag(
         config=True
     )
+    artifact_root = Unicode(
+        help="Where new experiments keep artifacts and checkpoints: file:///... or s3://bucket/prefix "
+        "(env MATIH_ARTIFACT_ROOT; default $MATIH_HOME/artifacts)."
+    ).tag(config=True)
+    s3_endpoint_url = Unicode(
+        help="Endpoint of S3-compatible artifact storage such as MinIO (env MATIH_S3_ENDPOINT_URL or "
+        "MLFLOW_S3_ENDPOINT_URL); empty: AWS S3."
+    ).tag(config=True)
     watch_interval = Float(2.0, help="Seconds between checks for new or changed runs (event stream).").tag(
         config=True
     )
@@ -108,10 +116,13 @@ class WorkbenchConfig(Configurable):
     def _user_groups_default(self) -> list[str]:
         return _env_list("MATIH_USER_GROUPS") or _env_list("JUPYTERHUB_GROUPS")
 
-    @property
-    def artifact_root(self) -> str:
-        """Where new experiments put artifacts on the embedded default."""
+    @default("artifact_root")
+    def _artifact_root_default(self) -> str:
         return _env("MATIH_ARTIFACT_ROOT", (Path(self.home).resolve() / "artifacts").as_uri())
+
+    @default("s3_endpoint_url")
+    def _s3_endpoint_url_default(self) -> str:
+        return _env("MATIH_S3_ENDPOINT_URL") or _env("MLFLOW_S3_ENDPOINT_URL")
 
     def ensure_home(self) -> Path:
         path = Path(self.home).expanduser()

@@ -25,6 +25,8 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$wanted" ] || ! python -c "impor
    || [ ! -f matih_workbench/labextension/package.json ]; then
   echo "==> installing Python packages and building the JupyterLab extension"
   python -m pip install -q --upgrade "pip>=24"
-  python -m pip install -q -c requirements/constraints.txt -e ".[dev]"
+  # CPU torch first, pinned: any other torch spec pulls several GB of CUDA wheels
+  python -m pip install -q -c requirements/constraints.txt "torch==2.13.0"
+  python -m pip install -q -c requirements/constraints.txt -e ".[dev,torch,xgboost]"
   echo "$wanted" > "$stamp"
 fi

@@ -17,10 +17,16 @@ from matih_workbench.backends.ray_trial import TrialSetup
 from matih_workbench.errors import BackendUnavailable
 from matih_workbench.models.training import TrainingSpec
 
-__all__ = ["RayBackend", "TrialEvent", "TunePlan"]
+__all__ = ["RayBackend", "TrainPlan", "TrialEvent", "TunePlan"]
 
 #: ``(trial id, status, config, latest metrics or None, error or None)``
 TrialEvent = tuple[str, str, dict[str, Any], dict[str, Any] | None, str | None]
+#: ``(run id, local checkpoint folder, step)``: a checkpoint Ray has persisted, to copy into MLflow
+OnCheckpoint = Callable[[str, str, int], None]
+
+
+def _no_checkpoint(run_id: str, folder: str, step: int) -> None:
+    return None
 
 
 @dataclass
@@ -32,21 +38,48 @@ class TunePlan:
     name: str
     on_trial: Callable[[TrialEvent], None]
     cancel: threading.Event = field(default_factory=threading.Event)
+    on_checkpoint: OnCheckpoint = _no_checkpoint
+
+
+@dataclass
+class TrainPlan:
+    """A data-parallel Ray Train run: ``spec.workers`` workers of ``framework`` (xgboost or torch)."""
+
+    spec: TrainingSpec
+    framework: str
+    train_fn: Callable[..., Any]
+    setup: TrialSetup  # with the run id the driver created
+    storage_path: Path
+    name: str
+    on_trial: Callable[[TrialEvent], None]
+    cancel: threading.Event = field(default_factory=threading.Event)
+    on_checkpoint: OnCheckpoint = _no_checkpoint
+    dataset: Any = None  # a Ray Dataset, split between the workers by Ray Data
 
 
 class RayBackend:
     def __init__(self, address: str = "") -> None:
         self.address = address
+        self._connected_to: str | None = None
 
     def ensure(self, address: str | None = None) -> None:
-        """Connect once per process: the given address, the configured one, or a local Ray."""
+        """Connect once per process: the given address, the configured one, or a local Ray.
+
+        A process holds one Ray connection: asking for another address once connected is refused.
+        """
         import ray
 
-        if ray.is_initialized():
-            return
         target = address or self.address or None
+        if ray.is_initialized():
+            if address and self._connected_to and address != self._connected_to:
+                raise BackendUnavailable(
+                    f"This process is already connected to Ray at {self._connected_to}",
+                    hint="restart the kernel to use another --address",
+                )
+            return
         try:
             ray.init(address=target, include_dashboard=False, log_to_driver=False)
+            self._connected_to = target or ""
         except (ConnectionError, RuntimeError, ValueError) as exc:
             raise BackendUnavailable(
                 f"Cannot reach Ray at {target or 'a new local instance'}: {exc}",
@@ -68,3 +101,13 @@ class RayBackend:
         from matih_workbench.backends.ray_tune import run_tune
 
         run_tune(plan)
+
+    def run_train(self, plan: TrainPlan) -> int:
+        """Run a data-parallel job to its end; returns how many times its workers were restarted."""
+        from matih_workbench.backends.ray_train import run_train
+
+        return run_train(plan)
+
+    @staticmethod
+    def is_dataset(obj: Any) -> bool:
+        return type(obj).__module__.startswith("ray.data")

@@ -1,16 +1,22 @@
-"""What runs inside a Ray Tune trial process: the child MLflow run, the async metric logger, ``report()``.
+"""What runs inside a Ray Tune trial or a Ray Train worker: the child MLflow run, the async metric logger,
+``report()``, ``data()`` and ``last_checkpoint()``.
 
 ``make_trainable`` wraps the user's ``train_fn(config)``: it creates the trial's child run (tagged with the
 parent run id, the user and the trial id), logs the trial's config as params, installs a ``TrialSession``
 that ``matih.report`` writes to, and ends the run FINISHED or FAILED (with the error) when train_fn ends.
 A trial stopped early by a scheduler never returns from ``tune.report``: the trainable's ``cleanup`` (a
 mixin Tune honours through ``__mixins__``) flushes the logger instead; the driver sets the final status.
+
+``run_train_worker`` is the same for one worker of a data-parallel Ray Train run: the driver created the
+run, rank 0 logs the metrics, every rank reports to Ray Train (a barrier), rank 0's checkpoint is kept, and a
+worker restarted after a failure resumes at the step of the last checkpoint.
 """
 
 from __future__ import annotations
 
 import inspect
 import random
+import shutil
 import threading
 import traceback
 from collections.abc import Callable, Mapping
@@ -18,9 +24,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from matih_workbench.backends.metric_logger import AsyncMetricLogger
+from matih_workbench.backends.ray_checkpoint import checkpoint_meta, restore, to_checkpoint
 from matih_workbench.backends.training_runs import TrainingRuns
 
-__all__ = ["TrialSession", "TrialSetup", "active_session", "data", "make_trainable", "report"]
+__all__ = [
+    "TrialSession", "TrialSetup", "active_session", "data", "last_checkpoint", "make_trainable", "report",
+    "run_train_worker",
+]  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -35,6 +45,8 @@ class TrialSetup:
     tags: dict[str, str] = field(default_factory=dict)
     data_ref: Any = None
     seed: int | None = None
+    run_id: str | None = None  # Ray Train: the run the driver created for the whole job
+    dataset: bool = False  # Ray Train: the data is a Ray Dataset passed as the "train" dataset
 
 
 @dataclass
@@ -44,6 +56,11 @@ class TrialSession:
     data_ref: Any = None
     step: int = 0
     latest: dict[str, Any] = field(default_factory=dict)
+    mode: str = "tune"  # or "train"
+    rank: int = 0
+    world: int = 1
+    dataset: bool = False
+    checkpoint: Any = None  # the Ray checkpoint this attempt starts from
 
 
 _lock = threading.Lock()
@@ -70,9 +87,32 @@ def report(metrics: Mapping[str, Any], checkpoint: Any = None) -> None:
     session.latest = dict(metrics)
     if session.logger is not None:
         session.logger.log_metrics(numeric, step=session.step)
-    from ray import tune
+    folder = None
+    if checkpoint is not None and session.rank == 0:
+        checkpoint, folder = to_checkpoint(checkpoint, session.run_id, session.step)
+    else:
+        checkpoint = None
+    payload = {**metrics, "matih_run_id": session.run_id, "matih_step": session.step}
+    try:
+        if session.mode == "train":
+            import ray.train
 
-    tune.report({**metrics, "matih_run_id": session.run_id}, checkpoint=checkpoint)
+            ray.train.report(payload, checkpoint=checkpoint)
+        else:
+            from ray import tune
+
+            tune.report(payload, checkpoint=checkpoint)
+    finally:
+        if folder:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def last_checkpoint() -> Any:
+    """What the last ``report(..., checkpoint=...)`` of this run saved, or None on a fresh start."""
+    session = _active
+    if session is None or session.checkpoint is None:
+        return None
+    return restore(session.checkpoint)[0]
 
 
 _LOCAL: list[dict[str, Any]] = []
@@ -81,6 +121,8 @@ _LOCAL: list[dict[str, Any]] = []
 def data() -> Any:
     """The ``--data`` object of this job, fetched once per process from the Ray object store."""
     session = _active
+    if session is not None and session.dataset:
+        return _dataset_shard()
     if session is None or session.data_ref is None:
         raise RuntimeError("matih.data() is only available inside a %%matih train --data ... trial")
     key = session.data_ref.hex()
@@ -89,7 +131,18 @@ def data() -> Any:
 
         _data_cache.clear()
         _data_cache[key] = ray.get(session.data_ref)
-    return _data_cache[key]
+    whole = _data_cache[key]
+    if session.world > 1 and hasattr(whole, "iloc"):
+        return whole.iloc[session.rank :: session.world]  # this worker's shard
+    if session.world > 1 and hasattr(whole, "__getitem__") and hasattr(whole, "shape"):
+        return whole[session.rank :: session.world]
+    return whole
+
+
+def _dataset_shard() -> Any:
+    import ray.train
+
+    return ray.train.get_dataset_shard("train").materialize().to_pandas()
 
 
 class _FlushOnCleanup:
@@ -122,19 +175,22 @@ def run_trial(train_fn: Callable[..., Any], setup: TrialSetup, config: dict[str,
     context = tune.get_context()
     trial_id, trial_name = context.get_trial_id(), context.get_trial_name()
     runs = TrainingRuns(setup.tracking_uri)
-    run_id = runs.create_run(
-        setup.experiment_id,
-        trial_name,
-        setup.user,
-        {**setup.tags, "matih.trial_id": trial_id, "matih.trial_name": trial_name},
-        parent_run_id=setup.parent_run_id,
-    )
-    runs.log(run_id, params=dict(config))
+    start = tune.get_checkpoint()
+    step, run_id = _resume(start)
+    if run_id is None:  # a fresh trial (a retried one continues the run of its checkpoint)
+        run_id = runs.create_run(
+            setup.experiment_id,
+            trial_name,
+            setup.user,
+            {**setup.tags, "matih.trial_id": trial_id, "matih.trial_name": trial_name},
+            parent_run_id=setup.parent_run_id,
+        )
+        runs.log(run_id, params=dict(config))
     if setup.seed is not None:
         _seed(setup.seed)
     logger = AsyncMetricLogger(setup.tracking_uri, run_id, setup.spool_dir)
     with _lock:
-        _active = TrialSession(run_id, logger, setup.data_ref)
+        _active = TrialSession(run_id, logger, setup.data_ref, step=step, checkpoint=start)
     status = "FAILED"
     try:
         if takes_data:
@@ -152,6 +208,46 @@ def run_trial(train_fn: Callable[..., Any], setup: TrialSetup, config: dict[str,
         runs.terminate(run_id, status)
         with _lock:
             _active = None
+
+
+def run_train_worker(train_fn: Callable[..., Any], setup: TrialSetup, config: dict[str, Any]) -> None:
+    """One Ray Train worker: rank 0 logs to the job's run; every rank reports; resume from a checkpoint."""
+    global _active
+    import ray.train
+
+    assert setup.run_id, "the driver creates the run of a Ray Train job"
+    context = ray.train.get_context()
+    rank, world = context.get_world_rank(), context.get_world_size()
+    start = ray.train.get_checkpoint()
+    step, _ = _resume(start)
+    if setup.seed is not None:
+        _seed(setup.seed + rank)
+    logger = AsyncMetricLogger(setup.tracking_uri, setup.run_id, setup.spool_dir) if rank == 0 else None
+    with _lock:
+        _active = TrialSession(
+            setup.run_id, logger, setup.data_ref, step=step, mode="train", rank=rank, world=world,
+            dataset=setup.dataset, checkpoint=start,
+        )  # fmt: skip
+    try:
+        if len(inspect.signature(train_fn).parameters) >= 2:
+            has_data = setup.data_ref is not None or setup.dataset
+            train_fn(config, data() if has_data else None)
+        else:
+            train_fn(config)
+    finally:
+        if logger is not None:
+            logger.close(timeout=30)
+        with _lock:
+            _active = None
+
+
+def _resume(checkpoint: Any) -> tuple[int, str | None]:
+    """``(step, run id)`` recorded in the checkpoint an attempt starts from; ``(0, None)`` when fresh."""
+    if checkpoint is None:
+        return 0, None
+    with checkpoint.as_directory() as folder:
+        meta = checkpoint_meta(folder)
+    return int(meta.get("step", 0)), meta.get("run_id")
 
 
 def _is_number(value: Any) -> bool:

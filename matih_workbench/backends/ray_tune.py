@@ -10,7 +10,8 @@ from ray import tune
 from ray.tune import Callback
 from ray.tune.stopper import Stopper
 
-from matih_workbench.backends.ray_backend import TrialEvent, TunePlan
+from matih_workbench.backends.ray_backend import OnCheckpoint, TrialEvent, TunePlan, _no_checkpoint
+from matih_workbench.backends.ray_checkpoint import checkpoint_meta
 from matih_workbench.backends.ray_trial import make_trainable
 from matih_workbench.models.training import ParamSpec, TrainingSpec
 
@@ -42,8 +43,9 @@ def run_tune(plan: TunePlan) -> None:
             name=plan.name,
             storage_path=str(plan.storage_path),
             stop=_CancelStopper(plan.cancel),
-            callbacks=[_Progress(plan.on_trial)],
-            failure_config=tune.FailureConfig(max_failures=0, fail_fast=False),
+            callbacks=[_Progress(plan.on_trial, plan.on_checkpoint)],
+            failure_config=tune.FailureConfig(max_failures=spec.max_failures, fail_fast=False),
+            checkpoint_config=tune.CheckpointConfig(num_to_keep=2),
             verbose=0,
         ),
     )
@@ -115,14 +117,24 @@ _PUBLIC = ("done", "training_iteration", "time_total_s", "matih_run_id")
 class _Progress(Callback):
     """Forwards trial lifecycle and results to the service as plain tuples."""
 
-    def __init__(self, on_trial: Callable[[TrialEvent], None]) -> None:
+    def __init__(self, on_trial: Callable[[TrialEvent], None], on_checkpoint: OnCheckpoint) -> None:
         self.on_trial = on_trial
+        self.upload = on_checkpoint
 
     def __getstate__(self) -> dict[str, Any]:  # Tune pickles its callbacks with the experiment state
         return {}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.on_trial = _ignore
+        self.upload = _no_checkpoint
+
+    def on_checkpoint(
+        self, iteration: int, trials: list[Any], trial: Any, checkpoint: Any, **info: Any
+    ) -> None:
+        path = str(getattr(checkpoint, "path", "") or "")
+        meta = checkpoint_meta(path) if path else {}
+        if meta.get("run_id"):
+            self.upload(str(meta["run_id"]), path, int(meta.get("step", 0)))
 
     def _emit(self, trial: Any, status: str, result: dict[str, Any] | None, error: str | None) -> None:
         config = {k: v for k, v in dict(trial.config).items()}

@@ -39,18 +39,17 @@ MAX_DIFF = 2_000_000
 class TrainingRuns:
     """Parent and child runs of training jobs in one tracking store."""
 
-    def __init__(self, tracking_uri: str, artifact_root: str = "") -> None:
+    def __init__(self, tracking_uri: str) -> None:
         self.tracking_uri = tracking_uri
-        self.artifact_root = artifact_root
         self.client = MlflowClient(tracking_uri=tracking_uri)
 
-    def experiment_id(self, name: str) -> str:
-        """The id of experiment ``name``, created when missing."""
+    def experiment_id(self, name: str, artifact_location: str | None = None) -> str:
+        """The id of experiment ``name``, created when missing (artifacts under ``artifact_location``)."""
         with translate_mlflow_errors(f"Experiment '{name}'"):
             found = self.client.get_experiment_by_name(name)
             if found is not None:
                 return str(found.experiment_id)
-            return str(self.client.create_experiment(name))
+            return str(self.client.create_experiment(name, artifact_location=artifact_location))
 
     def create_run(
         self,

@@ -1,4 +1,5 @@
-"""``%%matih train``: run the cell's ``train_fn(config)`` as a Ray Tune search tracked in MLflow."""
+"""``%%matih train``: run the cell's ``train_fn(config)`` as a Ray Tune search or a data-parallel Ray Train
+job, tracked in MLflow."""
 
 from __future__ import annotations
 
@@ -44,7 +45,18 @@ from matih_workbench.widgets.training import LiveTraining, TrainingView
     default="auto",
     help="Recorded with the runs; auto-detected from the cell when unambiguous.",
 )
-@argument("--workers", type=int, default=1, help="Data-parallel workers (Ray Train; > 1 not available yet).")
+@argument(
+    "--workers",
+    type=int,
+    default=1,
+    help="Data-parallel workers: > 1 runs one configuration on Ray Train (xgboost or torch).",
+)
+@argument(
+    "--max-failures",
+    type=int,
+    default=0,
+    help="Restarts of a failed trial or worker group, each from its last checkpoint (default 0).",
+)
 @argument("--cpus-per-worker", type=float, default=1.0, help="CPUs per trial worker (default 1).")
 @argument("--gpus-per-worker", type=float, default=0.0, help="GPUs per trial worker (default 0).")
 @argument(
@@ -54,7 +66,11 @@ from matih_workbench.widgets.training import LiveTraining, TrainingView
 @argument("--run-name", default=None, help="Name of the parent MLflow run.")
 @argument("--tag", action="append", default=[], metavar="KEY=VALUE", help="Tag of the runs; repeatable.")
 @argument("--seed", type=int, default=None, help="Seed for Python/numpy in trials and for the search.")
-@argument("--address", default=None, help="Ray cluster address (ray://host:10001); default local Ray.")
+@argument(
+    "--address",
+    default=None,
+    help="Ray cluster: ray://head:10001 (Ray Client) or head:6379 / auto from a cluster node; default local.",
+)
 @argument("--background", action="store_true", help="Return at once; the output keeps updating.")
 def train(ctx: MagicContext, args: Any) -> TrainingView:
     """Train and tune the cell's train_fn(config) on Ray, every trial tracked in MLflow.
@@ -74,8 +90,18 @@ def train(ctx: MagicContext, args: Any) -> TrainingView:
                 model.partial_fit(X, y, classes=[0, 1])
                 matih.report({"accuracy": model.score(X, y)})
 
+    ``matih.report(metrics, checkpoint=state)`` also saves a checkpoint (any picklable state, or a folder):
+    MLflow artifacts ``checkpoints/step-NNNN`` of the run, and what a restarted trial or worker resumes from
+    with ``matih.last_checkpoint()`` (within ``--max-failures``).
+
+    ``--workers N`` (N > 1) trains one configuration data-parallel on Ray Train: XGBoostTrainer or
+    TorchTrainer with N workers, each running train_fn on its shard of ``matih.data()`` (a DataFrame goes
+    once through the object store and is split by rank; a Ray Dataset is split by Ray Data). Use
+    ``xgboost.train`` as usual (the workers form one collective) or ``ray.train.torch.prepare_model`` for DDP.
+
     One parent MLflow run per cell and one child run per trial (params, per-epoch metrics, status, error),
-    with the environment, git state, cell source and input dataset recorded on the parent. Interrupt the
+    or one child run for a data-parallel job, with the environment, git state, cell source and input
+    dataset recorded on the parent. Interrupt the
     kernel (or ``workbench.training.cancel(job_id)``) to cancel: trials stop and runs end KILLED.
     Returns a result with the best run, its config and metrics (``.result``, ``.to_pandas()``).
     """
@@ -102,6 +128,7 @@ def train(ctx: MagicContext, args: Any) -> TrainingView:
         address=args.address,
         data=args.data,
         seed=args.seed,
+        max_failures=args.max_failures,
     )
     if shell is not None:
         shell.ex(ctx.cell)  # defines train_fn in the user namespace; the user's own errors show as usual

@@ -74,6 +74,9 @@ class TrainingSpec(BaseModel):
     )
     data: str | None = Field(None, description="Name of the input data in the kernel namespace.")
     seed: int | None = None
+    max_failures: int = Field(
+        0, ge=0, le=100, description="Restarts of a failed trial or worker group, from its last checkpoint."
+    )
 
     @model_validator(mode="after")
     def _check(self) -> TrainingSpec:
@@ -93,6 +96,11 @@ class TrainingSpec(BaseModel):
             raise ValueError("--search-alg optuna needs a search space (--tune)")
         if self.scheduler == "pbt" and not any(k != "grid" for k in kinds):
             raise ValueError("pbt needs at least one non-grid dimension to perturb")
+        if self.workers > 1 and (self.search_space or self.num_samples > 1 or self.scheduler != "none"):
+            raise ValueError(
+                "--workers > 1 trains one configuration data-parallel: drop --tune, --num-samples and "
+                "--scheduler, or search with --workers 1"
+            )
         reserved = {"epochs"} & set(self.search_space)
         if reserved:
             raise ValueError("'epochs' is set by --epochs; do not put it in the search space")

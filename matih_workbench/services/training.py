@@ -1,7 +1,9 @@
-"""Training jobs on Ray Tune, tracked in MLflow: one parent run per job, one child run per trial.
+"""Training jobs on Ray, tracked in MLflow: one parent run per job, one child run per Tune trial, or one
+child run for a data-parallel Ray Train job (``workers > 1``: XGBoost or PyTorch).
 
 Everything is validated before anything starts (no MLflow run, no Ray work on bad input). A job runs in a
-background thread of this process; ``get``/``wait``/``cancel`` act on it by id.
+background thread of this process; ``get``/``wait``/``cancel`` act on it by id. Checkpoints reported by the
+workers are copied into their runs' artifacts (local folder or S3) from a background thread.
 """
 
 from __future__ import annotations
@@ -18,8 +20,9 @@ from typing import Any
 from pydantic import ValidationError
 
 from matih_workbench.backends.metric_logger import redeliver_spool
-from matih_workbench.backends.ray_backend import RayBackend, TunePlan
+from matih_workbench.backends.ray_backend import RayBackend, TrainPlan, TunePlan
 from matih_workbench.backends.ray_trial import TrialSetup
+from matih_workbench.backends.storage import ArtifactStorage, CheckpointUploader
 from matih_workbench.backends.training_runs import GIT_TAGS, TrainingRuns, environment, git_state
 from matih_workbench.errors import InvalidInput, NotFound
 from matih_workbench.models import EventType
@@ -31,6 +34,8 @@ from matih_workbench.services.training_jobs import TrainingJob
 __all__ = ["TrainingService", "detect_framework", "training_spec"]
 
 _FRAMEWORK_MARKERS = {"xgboost": ("xgboost", "xgb."), "torch": ("torch",), "sklearn": ("sklearn",)}
+#: framework: (module, extra)
+_DATA_PARALLEL = {"xgboost": ("xgboost", "xgboost"), "torch": ("torch", "torch")}
 
 
 def training_spec(**fields: Any) -> TrainingSpec:
@@ -54,17 +59,26 @@ def detect_framework(source: str | None) -> str:
 
 class TrainingService:
     def __init__(
-        self, runs: TrainingRuns, ray: RayBackend, events: EventService, user: str, home: Path
+        self,
+        runs: TrainingRuns,
+        ray: RayBackend,
+        events: EventService,
+        user: str,
+        home: Path,
+        storage: ArtifactStorage | None = None,
     ) -> None:
         self.runs = runs
         self.ray = ray
         self.events = events
         self.user = user
         self.home = home
+        self.storage = storage or ArtifactStorage()
         self._jobs: dict[str, TrainingJob] = {}
 
     # -- validation -----------------------------------------------------------------------------
-    def validate(self, spec: TrainingSpec, train_fn: Any, data: Any = None) -> TrainingSpec:
+    def validate(
+        self, spec: TrainingSpec, train_fn: Any, data: Any = None, cell_source: str | None = None
+    ) -> TrainingSpec:
         """Check what Pydantic cannot; returns the spec with mode and framework filled in."""
         if not callable(train_fn):
             raise InvalidInput(
@@ -86,16 +100,16 @@ class TrainingService:
             )
         if spec.data and data is None:
             raise InvalidInput(f"No data named '{spec.data}'", hint="define it in the notebook first")
+        framework = (
+            spec.framework if spec.framework != "auto" else detect_framework(cell_source or _source(train_fn))
+        )
         if spec.workers > 1:
-            raise InvalidInput(
-                "Data-parallel runs with --workers > 1 (Ray Train) are not available yet",
-                hint="use --workers 1 with --cpus-per-worker N for a bigger trial",
-            )
+            self._check_data_parallel(framework)
         if spec.search_alg == "optuna" and importlib.util.find_spec("optuna") is None:
             raise InvalidInput(
                 "--search-alg optuna needs the optuna package", hint="pip install 'matih-workbench[optuna]'"
             )
-        updates: dict[str, Any] = {}
+        updates: dict[str, Any] = {"framework": framework}
         if spec.metric and spec.mode is None:
             updates["mode"] = metric_mode(spec.metric)
         return spec.model_copy(update=updates)
@@ -110,10 +124,10 @@ class TrainingService:
         source_path: str | None = None,
     ) -> TrainingResult:
         """Validate, record the parent run and the environment, then run the search in the background."""
-        spec = self.validate(spec, train_fn, data)
-        framework = spec.framework if spec.framework != "auto" else detect_framework(cell_source)
+        spec = self.validate(spec, train_fn, data, cell_source)
+        framework = spec.framework
         self.ray.ensure(spec.address)
-        experiment_id = self.runs.experiment_id(spec.experiment)
+        experiment_id = self.runs.experiment_id(spec.experiment, self.storage.experiment_location())
         job_id = uuid.uuid4().hex[:12]
         tags = {**spec.tags, "matih.job_id": job_id, "matih.framework": framework}
         parent = self.runs.create_run(experiment_id, spec.run_name or f"train-{job_id}", self.user, tags)
@@ -121,6 +135,7 @@ class TrainingService:
         self._jobs[job_id] = job
         try:
             self._record_start(parent, spec, framework, data, cell_source, source_path)
+            dataset = data if spec.workers > 1 and self.ray.is_dataset(data) else None
             setup = TrialSetup(
                 tracking_uri=self.runs.tracking_uri,
                 experiment_id=experiment_id,
@@ -128,8 +143,10 @@ class TrainingService:
                 user=self.user,
                 spool_dir=str(self.home / "metric-spool"),
                 tags={"matih.job_id": job_id, "matih.framework": framework},
-                data_ref=self.ray.put(data) if data is not None else None,
+                data_ref=self.ray.put(data) if data is not None and dataset is None else None,
                 seed=spec.seed,
+                run_id=self._train_run(experiment_id, parent, job_id, spec) if spec.workers > 1 else None,
+                dataset=dataset is not None,
             )
         except BaseException as exc:
             self._end(job, "FAILED", f"{type(exc).__name__}: {exc}")
@@ -140,15 +157,18 @@ class TrainingService:
             {"job_id": job_id, "experiment_id": experiment_id, "experiment": spec.experiment,
              "num_samples": spec.num_samples, "metric": spec.metric},
         )  # fmt: skip
-        plan = TunePlan(
-            spec,
-            train_fn,
-            setup,
-            self.home / "ray_results",
-            f"matih-{job_id}",
-            job.on_trial,
-            job.cancel_event,
-        )
+        job.uploader = CheckpointUploader(self.runs.client)
+        plan: TunePlan | TrainPlan
+        if spec.workers > 1:
+            plan = TrainPlan(
+                spec, framework, train_fn, setup, self.home / "ray_results", f"matih-{job_id}", job.on_trial,
+                job.cancel_event, job.uploader.submit, dataset,
+            )  # fmt: skip
+        else:
+            plan = TunePlan(
+                spec, train_fn, setup, self.home / "ray_results", f"matih-{job_id}", job.on_trial,
+                job.cancel_event, job.uploader.submit,
+            )  # fmt: skip
         job.thread = threading.Thread(
             target=self._run, args=(job, plan), name=f"matih-train-{job_id}", daemon=True
         )
@@ -214,11 +234,40 @@ class TrainingService:
         if cell_source:
             self.runs.log_text(run_id, cell_source, "cell.py")
 
-    def _run(self, job: TrainingJob, plan: TunePlan) -> None:
+    def _check_data_parallel(self, framework: str) -> None:
+        if framework not in _DATA_PARALLEL:
+            raise InvalidInput(
+                f"--workers > 1 runs XGBoost or PyTorch data-parallel; this cell is '{framework}'",
+                hint="pass --framework xgboost or --framework torch, or use --workers 1",
+            )
+        module, extra = _DATA_PARALLEL[framework]
+        if importlib.util.find_spec(module) is None:
+            raise InvalidInput(
+                f"--workers > 1 with {framework} needs the {module} package",
+                hint=f"pip install 'matih-workbench[{extra}]'",
+            )
+
+    def _train_run(self, experiment_id: str, parent: str, job_id: str, spec: TrainingSpec) -> str:
+        """The child run of a data-parallel job, created here so restarted workers keep writing to it."""
+        tags = {"matih.job_id": job_id, "matih.trial_id": "train", "matih.workers": str(spec.workers)}
+        run_id = self.runs.create_run(
+            experiment_id, f"train-{job_id}-x{spec.workers}", self.user, tags, parent_run_id=parent
+        )
+        self.runs.log(run_id, params={"epochs": spec.epochs, "workers": spec.workers})
+        return run_id
+
+    def _run(self, job: TrainingJob, plan: TunePlan | TrainPlan) -> None:
         try:
-            self.ray.run_tune(plan)
+            if isinstance(plan, TrainPlan):
+                restarts = self.ray.run_train(plan)
+                self.runs.log(job.parent_run_id, tags={"matih.restarts": str(restarts)})
+            else:
+                self.ray.run_tune(plan)
         except Exception as exc:
-            self._end(job, "FAILED", f"{type(exc).__name__}: {exc}")
+            error = f"{type(exc).__name__}: {exc}"
+            if isinstance(plan, TrainPlan) and plan.setup.run_id:
+                self.runs.log(plan.setup.run_id, tags={"matih.error": error[:4000]})
+            self._end(job, "FAILED", error)
             return
         trials = job.trials()
         if job.cancel_event.is_set():
@@ -246,7 +295,13 @@ class TrainingService:
             job.finish(status, error)
 
     def _reconcile(self, job: TrainingJob, status: str) -> None:
-        """Child runs end as their trials did; leftover spilled metrics are re-delivered."""
+        """Child runs end as their trials did; checkpoints are uploaded; spilled metrics re-delivered."""
+        if job.uploader is not None:
+            stats = job.uploader.close()
+            tags = {"matih.checkpoints": str(len(stats.uploaded))}
+            if stats.errors:
+                tags["matih.checkpoint_errors"] = "; ".join(stats.errors)[:4000]
+            self.runs.log(job.parent_run_id, tags=tags)
         redeliver_spool(self.home / "metric-spool", self.runs.tracking_uri)
         children = self.runs.children(job.experiment_id, job.parent_run_id)
         job.set_trial_runs(children)
@@ -267,3 +322,10 @@ class TrainingService:
                 tags={"matih.best_run_id": best.run_id},
             )
             self.runs.log_metrics(job.parent_run_id, {f"best_{k}": v for k, v in best.metrics.items()})
+
+
+def _source(fn: Any) -> str | None:
+    try:
+        return inspect.getsource(fn)
+    except (OSError, TypeError):
+        return None

@@ -6,6 +6,7 @@ import threading
 import time
 from typing import Any, Literal
 
+from matih_workbench.backends.storage import CheckpointUploader
 from matih_workbench.models.training import JobStatus, TrainingResult, TrainingSpec, TrialResult, TrialStatus
 
 TrialEvent = tuple[str, str, dict[str, Any], dict[str, Any] | None, str | None]
@@ -27,6 +28,7 @@ class TrainingJob:
         self.cancel_event = threading.Event()
         self.done = threading.Event()
         self.thread: threading.Thread | None = None
+        self.uploader: CheckpointUploader | None = None
         self._trials: dict[str, TrialResult] = {}
         self._lock = threading.Lock()
 

@@ -42,7 +42,10 @@ def shell(matih_home: Path) -> Iterator[InteractiveShell]:
 
 def test_help_documents_the_cell_contract(shell: InteractiveShell) -> None:
     text = shell.run_line_magic("matih", "train --help").text
-    needles = ("train_fn(config)", "matih.report", "--tune", "--scheduler", "--background", "matih.data()")
+    needles = (
+        "train_fn(config)", "matih.report", "--tune", "--scheduler", "--background", "matih.data()",
+        "--workers", "--max-failures", "matih.last_checkpoint()",
+    )  # fmt: skip
     assert all(needle in text for needle in needles)
     assert "train" in shell.run_line_magic("matih", "--help").text
 
@@ -80,6 +83,9 @@ def test_train_cell_runs_a_search_and_returns_the_best(
         ("train --experiment x --bogus", CELL, "unrecognized arguments"),
         ("train --experiment ' x'", CELL, "experiment name"),
         ("train --experiment x --tag novalue", CELL, "KEY=VALUE"),
+        ("train --experiment x --workers 2", CELL, "XGBoost or PyTorch data-parallel"),
+        ("train --experiment x --workers 2 --tune alpha=choice(1,2)", CELL, "one configuration"),
+        ("train --experiment x --max-failures -1", CELL, "max_failures"),
     ],
 )
 def test_mistakes_are_one_line_usage_errors_and_create_nothing(

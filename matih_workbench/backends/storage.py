@@ -1,0 +1,95 @@
+"""Artifact storage of training runs: a local folder by default, S3-compatible storage through boto3.
+
+``WorkbenchConfig.artifact_root`` (``MATIH_ARTIFACT_ROOT``) is where new training experiments put their
+artifacts: ``file:///...`` (default, under the workspace) or ``s3://bucket/prefix``. For MinIO or another
+S3-compatible store set ``s3_endpoint_url`` (``MATIH_S3_ENDPOINT_URL``); credentials come from boto3's usual
+chain (``AWS_ACCESS_KEY_ID`` / ``AWS_SECRET_ACCESS_KEY``, a profile, an instance role). MLflow's artifact
+repository does the transfers (with boto3 for ``s3://``), so the MLflow UI and client see the same files.
+
+``CheckpointUploader`` copies checkpoint folders into runs from a background thread of the driver: Ray keeps
+them for restarts, MLflow keeps them for people; a training loop never waits on the upload.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import queue
+import threading
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from mlflow.tracking import MlflowClient
+
+__all__ = ["ArtifactStorage", "CheckpointUploader"]
+
+log = logging.getLogger(__name__)
+_ENDPOINT_ENV = "MLFLOW_S3_ENDPOINT_URL"
+
+
+@dataclass(frozen=True)
+class ArtifactStorage:
+    root: str = ""
+    s3_endpoint_url: str = ""
+
+    def __post_init__(self) -> None:
+        if self.s3_endpoint_url:
+            os.environ[_ENDPOINT_ENV] = self.s3_endpoint_url  # read by MLflow's S3 artifact repository
+
+    @property
+    def is_s3(self) -> bool:
+        return self.root.startswith("s3://")
+
+    def experiment_location(self) -> str | None:
+        """A fresh artifact location for a new experiment; None leaves it to the tracking server."""
+        return f"{self.root.rstrip('/')}/{uuid.uuid4().hex}" if self.root else None
+
+    def s3_client(self) -> Any:
+        import boto3
+
+        return boto3.client("s3", endpoint_url=self.s3_endpoint_url or None)
+
+
+@dataclass
+class Upload:
+    run_id: str
+    folder: str
+    path: str
+
+
+@dataclass
+class UploadStats:
+    uploaded: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+
+class CheckpointUploader:
+    """``submit`` returns at once; ``close`` waits for every upload (checkpoints are never dropped)."""
+
+    def __init__(self, client: MlflowClient) -> None:
+        self.client = client
+        self.stats = UploadStats()
+        self._queue: queue.Queue[Upload | None] = queue.Queue()
+        self._thread = threading.Thread(target=self._run, name="matih-checkpoints", daemon=True)
+        self._thread.start()
+
+    def submit(self, run_id: str, folder: str, step: int) -> None:
+        self._queue.put(Upload(run_id, folder, f"checkpoints/step-{step:04d}"))
+
+    def close(self, timeout: float = 300.0) -> UploadStats:
+        self._queue.put(None)
+        self._thread.join(timeout)
+        return self.stats
+
+    def _run(self) -> None:
+        while True:
+            item = self._queue.get()
+            if item is None:
+                return
+            try:
+                self.client.log_artifacts(item.run_id, item.folder, item.path)
+                self.stats.uploaded.append(f"{item.run_id}/{item.path}")
+            except Exception as exc:  # reported with the job, never raised into Ray's callback thread
+                log.warning("checkpoint upload to run %s failed: %s", item.run_id, exc)
+                self.stats.errors.append(f"{item.path}: {type(exc).__name__}: {exc}")
