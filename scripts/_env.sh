@@ -30,3 +30,13 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$wanted" ] || ! python -c "impor
   python -m pip install -q -c requirements/constraints.txt -e ".[dev,torch,xgboost]"
   echo "$wanted" > "$stamp"
 fi
+# An editable install does not copy the wheel's shared data: link the built labextension into the venv and
+# enable the server extension there, as the installed wheel would.
+if [ ! -e "$VENV/share/jupyter/labextensions/matih-workbench/package.json" ]; then
+  echo "==> linking the JupyterLab extension into $VENV"
+  jupyter labextension develop --overwrite . >/dev/null
+fi
+if [ ! -f "$VENV/etc/jupyter/jupyter_server_config.d/matih_workbench_server.json" ]; then
+  echo "==> enabling the server extension in $VENV"
+  jupyter server extension enable --sys-prefix matih_workbench_server >/dev/null
+fi
