@@ -1,9 +1,9 @@
 """JupyterLab server for the Galata UI tests (started by ``jlpm start`` from playwright's webServer).
 
 Points the workbench at a fresh store under ``ui-tests/.jupyter-home/matih`` (git-ignored) and seeds it
-with plain MLflow before the server starts. With ``MATIH_UI_SCALE_HOME`` set (a store such as the 10,000-run
-one the benchmarks build under ``benchmarks/.cache/tracking-10000``), a copy of that store is used instead,
-for ``tests/scale.spec.ts``.
+before the server starts: runs with plain MLflow, training jobs through the service layer. With
+``MATIH_UI_SCALE_HOME`` set (a store such as the 10,000-run one the benchmarks build under
+``benchmarks/.cache/tracking-10000``), a copy of that store is used instead, for ``tests/scale.spec.ts``.
 """
 
 import os
@@ -32,6 +32,7 @@ if scale_home:
     shutil.copy2(Path(scale_home) / "mlflow.db", MATIH_HOME / "mlflow.db")
 else:
     subprocess.run([sys.executable, str(HERE / "seed_runs.py"), str(MATIH_HOME)], check=True)
+    subprocess.run([sys.executable, str(HERE / "seed_jobs.py"), str(MATIH_HOME)], check=True)
 
 c = get_config()  # noqa: F821 (provided by the Jupyter config loader)
 configure_jupyter_server(c)
@@ -39,3 +40,11 @@ c.ServerApp.port = int(os.environ.get("MATIH_UI_TEST_PORT", "8765"))
 c.ServerApp.allow_root = True
 c.LabApp.news_url = None
 c.LabApp.check_for_updates_class = "jupyterlab.NeverCheckForUpdate"
+# Test what `jlpm build` just built in this checkout, not the copy `pip install -e` left in the prefix
+# (the first path holding an extension wins).
+BUILT = HERE.parent / "matih_workbench" / "labextension"
+if (BUILT / "package.json").exists():
+    (HOME / "labextensions").mkdir()
+    (HOME / "labextensions" / "matih-workbench").symlink_to(BUILT)
+    galata = c.LabServerApp.extra_labextensions_path  # set by configure_jupyter_server
+    c.LabServerApp.extra_labextensions_path = [str(HOME / "labextensions"), str(galata)]

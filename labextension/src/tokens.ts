@@ -17,6 +17,7 @@ export const IWorkbenchEvents = new Token<EventStream>(
 /** Command ids. */
 export namespace CommandIDs {
   export const openPanel = 'matih:open-panel';
+  export const openJobs = 'matih:open-jobs';
   export const refresh = 'matih:refresh';
   export const compareSelected = 'matih:compare-selected';
 }

@@ -2,6 +2,7 @@
 
 from matih_workbench.models.common import ErrorBody, ServerInfo
 from matih_workbench.models.events import EventList, EventType, WorkbenchEvent
+from matih_workbench.models.jobs import TrainingJobSummary, TrainingJobSummaryList
 from matih_workbench.models.registry import (
     CardMetric,
     CheckResult,
@@ -89,6 +90,8 @@ API_MODELS = (
     TrainingResult,
     TrialResult,
     TrainingJobList,
+    TrainingJobSummary,
+    TrainingJobSummaryList,
     CardMetric,
     CheckResult,
     CodeRef,
@@ -175,6 +178,8 @@ __all__ = [
     "Threshold",
     "ThresholdsUpdate",
     "TrainingJobList",
+    "TrainingJobSummary",
+    "TrainingJobSummaryList",
     "TrainingResult",
     "TrainingSpec",
     "TransitionRecord",

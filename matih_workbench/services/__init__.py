@@ -10,11 +10,11 @@ from matih_workbench.backends.mlflow_backend import MlflowTracking
 from matih_workbench.backends.mlflow_registry import MlflowRegistry
 from matih_workbench.backends.ray_backend import RayBackend
 from matih_workbench.backends.registry_store import ModelLocks, PromotionStore
-from matih_workbench.backends.storage import ArtifactStorage
 from matih_workbench.backends.training_runs import TrainingRuns
 from matih_workbench.config import WorkbenchConfig
 from matih_workbench.models import ServerInfo
 from matih_workbench.services.events import EventService
+from matih_workbench.services.jobs import JobsService
 from matih_workbench.services.lineage import LineageService
 from matih_workbench.services.model_cards import ModelCardService
 from matih_workbench.services.registry import RegistryService, Roles
@@ -24,6 +24,7 @@ from matih_workbench.services.watch import RunsWatcher
 
 __all__ = [
     "EventService",
+    "JobsService",
     "LineageService",
     "ModelCardService",
     "RegistryService",
@@ -42,6 +43,7 @@ class Workbench:
     events: EventService
     watcher: RunsWatcher
     training: TrainingService
+    jobs: JobsService
     registry: RegistryService
     lineage: LineageService
     cards: ModelCardService
@@ -58,13 +60,9 @@ class Workbench:
             events=events,
             watcher=RunsWatcher(backend, events),
             training=TrainingService(
-                TrainingRuns(config.tracking_uri),
-                RayBackend(config.ray_address),
-                events,
-                config.user,
-                home,
-                ArtifactStorage(config.artifact_root, config.s3_endpoint_url),
+                TrainingRuns(config.tracking_uri), RayBackend(config.ray_address), events, config.user, home
             ),
+            jobs=JobsService(events, backend),
             registry=registry,
             lineage=lineage,
             cards=cards,

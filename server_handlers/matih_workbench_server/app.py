@@ -15,6 +15,7 @@ from matih_workbench_server.experiments import (
     ExperimentsHandler,
 )
 from matih_workbench_server.info import InfoHandler
+from matih_workbench_server.jobs import JobHandler, JobsHandler
 from matih_workbench_server.registry import (
     CardHandler,
     ChecksHandler,
@@ -47,6 +48,8 @@ ROUTES = [
     ("/comparisons", ComparisonHandler),
     ("/events", EventsHandler),
     ("/events/stream", EventStreamHandler),
+    ("/jobs", JobsHandler),
+    (f"/jobs/{_ID.format('job_id')}", JobHandler),
     ("/models", ModelsHandler),
     (f"/models/{_ID.format('name')}", ModelHandler),
     (f"/models/{_ID.format('name')}/thresholds", ThresholdsHandler),

@@ -3,8 +3,8 @@ import { execFileSync } from 'child_process';
 import * as path from 'path';
 
 import { MatihPanel } from './helpers/MatihPanel';
+import { screenshot } from './helpers/screenshot';
 
-const SCREENSHOTS = path.join(__dirname, '..', 'test-results');
 const MATIH_HOME = path.join(__dirname, '..', '.jupyter-home', 'matih');
 const SEED = path.join(__dirname, '..', 'seed_runs.py');
 
@@ -104,18 +104,3 @@ test.describe('MATIH side panel', () => {
     );
   });
 });
-
-async function screenshot(
-  page: import('@jupyterlab/galata').IJupyterLabPageFixture,
-  matih: MatihPanel,
-  testInfo: import('@playwright/test').TestInfo,
-  name: string
-): Promise<void> {
-  await page.waitForTimeout(300); // let Plotly finish its transitions
-  const file = path.join(SCREENSHOTS, `matih-${name}.png`);
-  await page.screenshot({ path: file });
-  await testInfo.attach(name, { path: file, contentType: 'image/png' });
-  const panelFile = path.join(SCREENSHOTS, `matih-${name}-panel.png`);
-  await matih.panel.screenshot({ path: panelFile });
-  await testInfo.attach(`${name}-panel`, { path: panelFile, contentType: 'image/png' });
-}

@@ -11,7 +11,9 @@ import type {
   RunComparison,
   RunDetail,
   RunPage,
-  ServerInfo
+  ServerInfo,
+  TrainingJobSummary,
+  TrainingJobSummaryList
 } from './types.gen';
 
 /** Which runs of an experiment to list: one server-side page. */
@@ -96,6 +98,16 @@ export class WorkbenchClient {
       );
     }
     return this._get('comparisons', { run_id: runIds, mode });
+  }
+
+  /** Training jobs of the workspace, most recently started first, with their progress. */
+  async jobs(limit = 50): Promise<TrainingJobSummary[]> {
+    const list = await this._get<TrainingJobSummaryList>('jobs', { limit });
+    return list.jobs;
+  }
+
+  job(jobId: string): Promise<TrainingJobSummary> {
+    return this._get(`jobs/${enc(jobId)}`);
   }
 
   events(after = 0, limit = 100): Promise<EventList> {

@@ -11,11 +11,16 @@ export const SERVER_EXTENSION_MISSING =
   'The MATIH Workbench server extension is not enabled: run ' +
   '`jupyter server extension enable matih_workbench_server` and restart JupyterLab';
 
-/** A failed call: the HTTP status (0 for a network failure) and the server's `{message, reason, hint}`. */
+/**
+ * A failed call: the HTTP status (0 for a network failure) and the server's
+ * `{message, reason, hint, details}`.
+ */
 export class ApiError extends Error {
   readonly status: number;
   readonly reason: string;
   readonly hint: string | null;
+  /** Structured context of a refusal (for example the governance checks that blocked a promotion). */
+  readonly details: Record<string, unknown> | null;
 
   constructor(options: ApiError.IOptions) {
     super(options.message);
@@ -23,6 +28,7 @@ export class ApiError extends Error {
     this.status = options.status;
     this.reason = options.reason;
     this.hint = options.hint ?? null;
+    this.details = options.details ?? null;
   }
 
   /** True for answers that mean "the request was wrong" (a bad filter, an unknown id). */
@@ -37,7 +43,16 @@ export namespace ApiError {
     message: string;
     reason: string;
     hint?: string | null;
+    details?: Record<string, unknown> | null;
   }
+}
+
+/** What to tell the user about a failure: the server's message, then its hint when there is one. */
+export function describeError(error: unknown): string {
+  if (error instanceof ApiError && error.hint) {
+    return `${error.message} (${error.hint})`;
+  }
+  return error instanceof Error ? error.message : String(error);
 }
 
 /** Query parameters; arrays repeat the key (`order_by=a&order_by=b`), empty values are left out. */
@@ -104,13 +119,21 @@ function isErrorBody(body: unknown): body is ErrorBody {
   );
 }
 
+function detailsOf(body: object): Record<string, unknown> | null {
+  const details = (body as { details?: unknown }).details;
+  return typeof details === 'object' && details !== null && !Array.isArray(details)
+    ? (details as Record<string, unknown>)
+    : null;
+}
+
 function errorFrom(response: Response, body: unknown): ApiError {
   if (isErrorBody(body)) {
     return new ApiError({
       status: response.status,
       message: body.message,
       reason: body.reason ?? response.statusText,
-      hint: body.hint
+      hint: body.hint,
+      details: detailsOf(body)
     });
   }
   return new ApiError({

@@ -614,6 +614,49 @@ export interface TrialResult {
   trial_id: string;
 }
 /**
+ * One ``%%matih train`` job, running or ended, with its progress.
+ */
+export interface TrainingJobSummary {
+  best_run_id?: string | null;
+  /**
+   * Best value of `metric` over the trials so far.
+   */
+  best_value?: number | null;
+  ended?: number | null;
+  error?: string | null;
+  experiment: string;
+  experiment_id: string;
+  job_id: string;
+  /**
+   * The metric the job optimizes, when it has one.
+   */
+  metric?: string | null;
+  mode?: ('min' | 'max') | null;
+  parent_run_id: string;
+  /**
+   * Seconds since the epoch.
+   */
+  started: number;
+  status: 'RUNNING' | 'FINISHED' | 'FAILED' | 'KILLED';
+  /**
+   * Trials ended: finished, failed or killed.
+   */
+  trials_done: number;
+  trials_failed: number;
+  trials_running: number;
+  /**
+   * Trials asked for (num_samples), or the trials seen if more.
+   */
+  trials_total: number;
+  user: string;
+}
+/**
+ * Most recently started first.
+ */
+export interface TrainingJobSummaryList {
+  jobs: TrainingJobSummary[];
+}
+/**
  * Everything a training job needs, validated before anything starts.
  */
 export interface TrainingSpec {
@@ -637,10 +680,6 @@ export interface TrainingSpec {
   framework?: 'auto' | 'sklearn' | 'xgboost' | 'torch' | 'custom';
   gpus_per_worker?: number;
   max_concurrent?: number | null;
-  /**
-   * Restarts of a failed trial or worker group, from its last checkpoint.
-   */
-  max_failures?: number;
   /**
    * Metric to optimize, as reported by train_fn.
    */

@@ -4,6 +4,8 @@ import * as React from 'react';
 import type { WorkbenchModel } from '../models/workbench';
 import { ExperimentList } from './ExperimentList';
 import { classes } from './format';
+import { JobsView } from './JobsView';
+import { IPanelTab, PanelTabs, tabId, tabPanelId } from './PanelTabs';
 import { RunsView } from './RunsView';
 
 export interface IWorkbenchViewProps {
@@ -11,11 +13,15 @@ export interface IWorkbenchViewProps {
   onCompare: () => void;
 }
 
-/** The whole side panel: header, experiments, then the runs of the selected experiment. */
+/** The whole side panel: header, tabs, then the open tab (runs of an experiment, or training jobs). */
 export function WorkbenchView(props: IWorkbenchViewProps): JSX.Element {
-  const { model, onCompare } = props;
-  const experiment = model.selectedExperiment;
-  const busy = model.experimentsLoading || model.runs.loading;
+  const { model } = props;
+  const busy = model.experimentsLoading || model.runs.loading || model.jobs.loading;
+  const running = model.jobs.running.length;
+  const tabs: IPanelTab[] = [
+    { id: 'runs', label: 'Runs' },
+    { id: 'jobs', label: 'Jobs', count: running, countLabel: `${running} running` }
+  ];
 
   return (
     <div className="jp-matih-workbench">
@@ -25,7 +31,7 @@ export function WorkbenchView(props: IWorkbenchViewProps): JSX.Element {
           type="button"
           className={classes('jp-mod-styled jp-matih-icon-button', busy && 'jp-mod-busy')}
           aria-label="Refresh"
-          title="Refresh experiments and runs"
+          title="Refresh experiments, runs and jobs"
           onClick={() => void model.refresh()}
         >
           <refreshIcon.react tag="span" />
@@ -37,24 +43,47 @@ export function WorkbenchView(props: IWorkbenchViewProps): JSX.Element {
         </div>
       ) : (
         <>
-          <h3 className="jp-matih-section-title">Experiments</h3>
-          <ExperimentList
-            experiments={model.experiments}
-            selectedId={model.runs.experimentId}
-            loading={model.experimentsLoading}
-            onSelect={id => void model.selectExperiment(id)}
-          />
-          {model.runs.experimentId !== null && (
-            <>
-              <h3 className="jp-matih-section-title">
-                Runs
-                {experiment && <span className="jp-matih-section-subtitle"> · {experiment.name}</span>}
-              </h3>
-              <RunsView model={model.runs} experiment={experiment} onCompare={onCompare} />
-            </>
-          )}
+          <PanelTabs tabs={tabs} view={model.view} onChange={view => model.setView(view)} />
+          <div
+            className="jp-matih-tabpanel"
+            role="tabpanel"
+            id={tabPanelId(model.view)}
+            aria-labelledby={tabId(model.view)}
+          >
+            {model.view === 'jobs' ? (
+              <JobsView model={model.jobs} onOpenRuns={id => void model.openRuns(id)} />
+            ) : (
+              <RunsTab {...props} />
+            )}
+          </div>
         </>
       )}
     </div>
+  );
+}
+
+/** Experiments, then the runs of the selected one. */
+function RunsTab(props: IWorkbenchViewProps): JSX.Element {
+  const { model, onCompare } = props;
+  const experiment = model.selectedExperiment;
+  return (
+    <>
+      <h3 className="jp-matih-section-title">Experiments</h3>
+      <ExperimentList
+        experiments={model.experiments}
+        selectedId={model.runs.experimentId}
+        loading={model.experimentsLoading}
+        onSelect={id => void model.selectExperiment(id)}
+      />
+      {model.runs.experimentId !== null && (
+        <>
+          <h3 className="jp-matih-section-title">
+            Runs
+            {experiment && <span className="jp-matih-section-subtitle"> · {experiment.name}</span>}
+          </h3>
+          <RunsView model={model.runs} experiment={experiment} onCompare={onCompare} />
+        </>
+      )}
+    </>
   );
 }

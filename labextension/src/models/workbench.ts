@@ -2,29 +2,40 @@ import { IDisposable } from '@lumino/disposable';
 import { ISignal, Signal } from '@lumino/signaling';
 
 import { EventStream, Experiment, ServerInfo, WorkbenchClient, WorkbenchEvent } from '../api';
+import { JobsModel } from './jobs';
 import { RunsModel } from './runs';
+
+/** The tabs of the side panel. */
+export type PanelView = 'runs' | 'jobs';
 
 /** Wait this long after a RUNS_CHANGED event before reloading, so a burst of runs reloads once. */
 const REFRESH_DEBOUNCE_MS = 400;
 
 /**
- * State of the side panel: server info, the experiments, the open experiment and its runs. Listens to the
- * event stream and reloads the open experiment when its runs change.
+ * State of the side panel: server info, the open tab, the experiments, the open experiment and its runs, the
+ * training jobs. Listens to the event stream and reloads what an event says has changed.
  */
 export class WorkbenchModel implements IDisposable {
   constructor(options: WorkbenchModel.IOptions) {
     this.client = options.client;
     this.runs = new RunsModel({ client: options.client });
+    this.jobs = new JobsModel({ client: options.client, events: options.events });
     this._events = options.events;
     this.runs.changed.connect(this._emit, this);
+    this.jobs.changed.connect(this._emit, this);
     this._events?.received.connect(this._onEvent, this);
   }
 
   readonly client: WorkbenchClient;
   readonly runs: RunsModel;
+  readonly jobs: JobsModel;
 
   get changed(): ISignal<this, void> {
     return this._changed;
+  }
+  /** The open tab. */
+  get view(): PanelView {
+    return this._view;
   }
   get info(): ServerInfo | null {
     return this._info;
@@ -57,7 +68,23 @@ export class WorkbenchModel implements IDisposable {
       return;
     }
     this._events?.connect();
-    await this.loadExperiments();
+    await Promise.all([this.loadExperiments(), this.jobs.load()]);
+  }
+
+  setView(view: PanelView): void {
+    if (view !== this._view) {
+      this._view = view;
+      this._emit();
+    }
+  }
+
+  /** Show the runs of an experiment (from a job row, say). */
+  async openRuns(experimentId: string): Promise<void> {
+    this.setView('runs');
+    if (!this._experiments.some(e => e.experiment_id === experimentId)) {
+      await this.loadExperiments();
+    }
+    await this.selectExperiment(experimentId);
   }
 
   async loadExperiments(): Promise<void> {
@@ -86,7 +113,7 @@ export class WorkbenchModel implements IDisposable {
       await this.start();
       return;
     }
-    await Promise.all([this.loadExperiments(), this.runs.refresh()]);
+    await Promise.all([this.loadExperiments(), this.runs.refresh(), this.jobs.load()]);
   }
 
   dispose(): void {
@@ -97,6 +124,7 @@ export class WorkbenchModel implements IDisposable {
     window.clearTimeout(this._refreshTimer);
     this._events?.received.disconnect(this._onEvent, this);
     this.runs.dispose();
+    this.jobs.dispose();
     Signal.clearData(this);
   }
 
@@ -123,6 +151,7 @@ export class WorkbenchModel implements IDisposable {
   }
 
   private _events: EventStream | null;
+  private _view: PanelView = 'runs';
   private _info: ServerInfo | null = null;
   private _serverError: string | null = null;
   private _experiments: Experiment[] = [];

@@ -14,7 +14,7 @@ const CATEGORY = 'MATIH';
 /** The MATIH side panel in the left area, its comparison tabs and its commands. */
 export const panelPlugin: JupyterFrontEndPlugin<void> = {
   id: 'matih-workbench:panel',
-  description: 'The MATIH Workbench side panel: experiments, runs and run comparison.',
+  description: 'The MATIH Workbench side panel: experiments, runs, run comparison and training jobs.',
   autoStart: true,
   requires: [IWorkbenchClient, IWorkbenchEvents],
   optional: [ICommandPalette, ILayoutRestorer],
@@ -55,6 +55,16 @@ export const panelPlugin: JupyterFrontEndPlugin<void> = {
       icon: matihIcon,
       execute: () => shell.activateById(panel.id)
     });
+    commands.addCommand(CommandIDs.openJobs, {
+      label: 'Show MATIH training jobs',
+      caption: 'Show the running and finished training jobs in the MATIH panel',
+      describedBy: { args: null },
+      icon: matihIcon,
+      execute: () => {
+        panel.model.setView('jobs');
+        shell.activateById(panel.id);
+      }
+    });
     commands.addCommand(CommandIDs.refresh, {
       label: 'Refresh MATIH runs',
       caption: 'Reload the experiments and the runs of the open experiment',
@@ -71,7 +81,13 @@ export const panelPlugin: JupyterFrontEndPlugin<void> = {
     });
     panel.model.runs.changed.connect(() => commands.notifyCommandChanged(CommandIDs.compareSelected));
 
-    for (const command of [CommandIDs.openPanel, CommandIDs.refresh, CommandIDs.compareSelected]) {
+    const paletteCommands = [
+      CommandIDs.openPanel,
+      CommandIDs.openJobs,
+      CommandIDs.refresh,
+      CommandIDs.compareSelected
+    ];
+    for (const command of paletteCommands) {
       palette?.addItem({ command, category: CATEGORY });
     }
   }

@@ -37,6 +37,33 @@ export class MatihPanel {
     return this.page.locator('.jp-matih-comparison');
   }
 
+  /** One of the panel's tabs: Runs, Jobs. */
+  tab(name: string): Locator {
+    return this.panel.getByRole('tablist', { name: 'MATIH views' }).getByRole('tab', { name: new RegExp(`^${name}`) });
+  }
+
+  async openTab(name: string): Promise<void> {
+    await this.tab(name).click();
+    await expect(this.tab(name)).toHaveAttribute('aria-selected', 'true');
+  }
+
+  get jobsTable(): Locator {
+    return this.panel.getByRole('table', { name: 'Training jobs' });
+  }
+
+  /** The row of a training job, found by its id. */
+  jobRow(jobId: string): Locator {
+    return this.jobsTable.locator(`tr[data-job-id="${jobId}"]`);
+  }
+
+  /** The cell of a job row under a column header (Status, Trials, Best, Elapsed, Started). */
+  async jobCell(jobId: string, column: string): Promise<Locator> {
+    const headers = await this.jobsTable.locator('thead th').allInnerTexts();
+    const index = headers.findIndex(text => text.trim() === column);
+    expect(index, `column ${column} in ${headers.join(' | ')}`).toBeGreaterThan(0);
+    return this.jobRow(jobId).locator(`:scope > :nth-child(${index + 1})`);
+  }
+
   async open(width = 720): Promise<void> {
     await this.page.sidebar.openTab(PANEL_ID);
     await this.page.sidebar.setWidth(width, 'left');

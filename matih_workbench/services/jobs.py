@@ -1,0 +1,204 @@
+"""Training jobs of the workspace, rebuilt from the events store and the tracking store.
+
+A job runs in a kernel, not in the server: what the server knows of it is what the kernel wrote, the
+MODEL_TRAINING_STARTED / COMPLETED / FAILED events and the parent and child MLflow runs. Progress (trials
+ended, best value so far) comes from the child runs, so it moves while the job runs.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from typing import Literal, Protocol
+
+from matih_workbench.backends.tracking_sql import RunRecord
+from matih_workbench.errors import InvalidInput, NotFound
+from matih_workbench.models import EventType, WorkbenchEvent
+from matih_workbench.models.jobs import TrainingJobSummary, TrainingJobSummaryList
+from matih_workbench.models.training import JobStatus
+from matih_workbench.services.events import MAX_EVENTS_PAGE, EventService
+from matih_workbench.services.tracking import metric_mode
+
+MAX_JOBS = 200
+MAX_TRIALS = 10_000
+_ENDED_STATUS: dict[str, JobStatus] = {"FINISHED": "FINISHED", "FAILED": "FAILED", "KILLED": "KILLED"}
+_ENDED_RUN = frozenset(_ENDED_STATUS)
+Runs = list[RunRecord]
+_TRAINING = frozenset(
+    {EventType.MODEL_TRAINING_STARTED, EventType.MODEL_TRAINING_COMPLETED, EventType.MODEL_TRAINING_FAILED}
+)
+
+
+class RunReader(Protocol):
+    def search_runs(
+        self,
+        experiment_ids: list[str],
+        filter_string: str | None,
+        order_by: list[str] | None,
+        offset: int,
+        limit: int,
+    ) -> tuple[list[RunRecord], int | None]: ...
+
+    def runs(self, run_ids: list[str]) -> list[RunRecord]: ...
+
+
+@dataclass
+class _Job:
+    """What the events say about one job."""
+
+    started: WorkbenchEvent
+    ended: WorkbenchEvent | None = None
+    final: TrainingJobSummary | None = None  # cached once ended: its runs no longer change
+
+
+class JobsService:
+    """Lists training jobs; reads only the events it has not seen yet, then the runs of each job."""
+
+    def __init__(self, events: EventService, runs: RunReader) -> None:
+        self.events = events
+        self.runs = runs
+        self._jobs: dict[str, _Job] = {}
+        self._after = 0
+        self._lock = threading.Lock()
+
+    def list(self, limit: int = 50) -> TrainingJobSummaryList:
+        if not 1 <= limit <= MAX_JOBS:
+            raise InvalidInput(f"limit must be between 1 and {MAX_JOBS}, got {limit}")
+        with self._lock:
+            self._catch_up()
+            jobs = sorted(self._jobs.values(), key=lambda j: j.started.id, reverse=True)[:limit]
+            return TrainingJobSummaryList(jobs=[self._summary(job) for job in jobs])
+
+    def get(self, job_id: str) -> TrainingJobSummary:
+        with self._lock:
+            self._catch_up()
+            job = self._jobs.get(job_id)
+            if job is None:
+                raise NotFound(f"Training job '{job_id}' not found", hint="%matih train returns the job id")
+            return self._summary(job)
+
+    # -- internals ------------------------------------------------------------------------------
+    def _catch_up(self) -> None:
+        while True:
+            page = self.events.list(self._after, MAX_EVENTS_PAGE).events
+            for event in page:
+                self._apply(event)
+                self._after = event.id
+            if len(page) < MAX_EVENTS_PAGE:
+                return
+
+    def _apply(self, event: WorkbenchEvent) -> None:
+        if event.type not in _TRAINING:
+            return
+        job_id = str(event.payload.get("job_id") or "")
+        if not job_id:
+            return
+        if event.type is EventType.MODEL_TRAINING_STARTED:
+            self._jobs[job_id] = _Job(started=event)
+        elif job_id in self._jobs:
+            job = self._jobs[job_id]
+            job.ended, job.final = event, None
+
+    def _summary(self, job: _Job) -> TrainingJobSummary:
+        if job.final is not None:
+            return job.final
+        start = job.started.payload
+        parent = job.started.subject
+        experiment_id = str(start.get("experiment_id") or "")
+        metric = start.get("metric") or None
+        parent_run = self._run(parent)
+        mode = _mode(parent_run, metric)
+        trials = self._children(experiment_id, parent)
+        ended = job.ended.payload if job.ended else {}
+        status = _status(job, parent_run)
+        best_run_id, best_value = _best(trials, metric, mode)
+        if job.ended is not None:  # the job's own verdict, as it ended
+            best_run_id = ended.get("best_run_id") or None
+            best_value = _float((ended.get("best_metrics") or {}).get(metric or ""))
+        summary = TrainingJobSummary(
+            job_id=str(start["job_id"]),
+            experiment_id=experiment_id,
+            experiment=str(start.get("experiment") or ""),
+            parent_run_id=parent,
+            user=job.started.user,
+            status=status,
+            metric=metric,
+            mode=mode,
+            trials_total=max(int(start.get("num_samples") or 1), len(trials)),
+            trials_done=sum(t.status in _ENDED_RUN for t in trials),
+            trials_running=sum(t.status not in _ENDED_RUN for t in trials),
+            trials_failed=sum(t.status == "FAILED" for t in trials),
+            best_run_id=best_run_id,
+            best_value=best_value,
+            started=job.started.time,
+            ended=job.ended.time if job.ended else _ended_ms(parent_run),
+            error=ended.get("error") or None,
+        )
+        if job.ended is not None:
+            job.final = summary
+        return summary
+
+    def _run(self, run_id: str) -> RunRecord | None:
+        try:
+            return self.runs.runs([run_id])[0]
+        except NotFound:
+            return None
+
+    def _children(self, experiment_id: str, parent_run_id: str) -> Runs:
+        if not experiment_id or "'" in parent_run_id:
+            return []
+        try:
+            found, _ = self.runs.search_runs(
+                [experiment_id], f"tags.`mlflow.parentRunId` = '{parent_run_id}'", None, 0, MAX_TRIALS
+            )
+        except NotFound:
+            return []
+        return found
+
+
+def _status(job: _Job, parent: RunRecord | None) -> JobStatus:
+    """The ending event's status; else MLflow's when the parent run ended without one (kernel died)."""
+    if job.ended is not None:
+        said = _ENDED_STATUS.get(str(job.ended.payload.get("status")))
+        ok = job.ended.type is EventType.MODEL_TRAINING_COMPLETED
+        return said or ("FINISHED" if ok else "FAILED")
+    if parent is not None:
+        return _ENDED_STATUS.get(parent.status, "RUNNING")
+    return "RUNNING"
+
+
+def _mode(parent: RunRecord | None, metric: str | None) -> Literal["min", "max"] | None:
+    if not metric:
+        return None
+    recorded = parent.params.get("mode") if parent else None
+    if recorded in ("min", "max"):
+        return "min" if recorded == "min" else "max"
+    return metric_mode(metric)
+
+
+def _best(
+    trials: Runs, metric: str | None, mode: Literal["min", "max"] | None
+) -> tuple[str | None, float | None]:
+    if not metric:
+        return None, None
+    scored = [
+        (t.metrics[metric], t.run_id)
+        for t in trials
+        if t.status != "FAILED" and t.metrics.get(metric) is not None
+    ]
+    if not scored:
+        return None, None
+    value, run_id = (min if mode == "min" else max)(scored, key=lambda pair: pair[0] or 0.0)
+    return run_id, value
+
+
+def _float(value: object) -> float | None:
+    if isinstance(value, int | float) and not isinstance(value, bool) and value == value:
+        return float(value)
+    return None
+
+
+def _ended_ms(parent: RunRecord | None) -> float | None:
+    if parent is None or parent.status not in _ENDED_RUN or parent.end_time is None:
+        return None
+    return parent.end_time / 1000
