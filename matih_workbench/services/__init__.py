@@ -10,6 +10,7 @@ from matih_workbench.backends.mlflow_backend import MlflowTracking
 from matih_workbench.backends.mlflow_registry import MlflowRegistry
 from matih_workbench.backends.ray_backend import RayBackend
 from matih_workbench.backends.registry_store import ModelLocks, PromotionStore
+from matih_workbench.backends.storage import ArtifactStorage
 from matih_workbench.backends.training_runs import TrainingRuns
 from matih_workbench.config import WorkbenchConfig
 from matih_workbench.models import ServerInfo
@@ -60,7 +61,12 @@ class Workbench:
             events=events,
             watcher=RunsWatcher(backend, events),
             training=TrainingService(
-                TrainingRuns(config.tracking_uri), RayBackend(config.ray_address), events, config.user, home
+                TrainingRuns(config.tracking_uri),
+                RayBackend(config.ray_address),
+                events,
+                config.user,
+                home,
+                ArtifactStorage(config.artifact_root, config.s3_endpoint_url),
             ),
             jobs=JobsService(events, backend),
             registry=registry,

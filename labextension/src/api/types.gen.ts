@@ -681,6 +681,10 @@ export interface TrainingSpec {
   gpus_per_worker?: number;
   max_concurrent?: number | null;
   /**
+   * Restarts of a failed trial or worker group, from its last checkpoint.
+   */
+  max_failures?: number;
+  /**
    * Metric to optimize, as reported by train_fn.
    */
   metric?: string | null;
