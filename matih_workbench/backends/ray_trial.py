@@ -186,6 +186,8 @@ def run_trial(train_fn: Callable[..., Any], setup: TrialSetup, config: dict[str,
             parent_run_id=setup.parent_run_id,
         )
         runs.log(run_id, params=dict(config))
+    else:
+        runs.resumed(run_id, step)
     if setup.seed is not None:
         _seed(setup.seed)
     logger = AsyncMetricLogger(setup.tracking_uri, run_id, setup.spool_dir)

@@ -97,6 +97,18 @@ class TrainingRuns:
             )
         return str(dataset.digest)
 
+    def resumed(self, run_id: str, step: int) -> None:
+        """A retried trial continues its run: RUNNING again, the previous attempt's error kept aside."""
+        with translate_mlflow_errors("Run"):
+            run = self.client.get_run(run_id)
+            error = run.data.tags.get("matih.error")
+            tags = {"matih.resumed_from_step": str(step)}
+            if error:
+                tags["matih.previous_error"] = error
+                self.client.delete_tag(run_id, "matih.error")
+            self.log(run_id, tags=tags)
+            self.client.update_run(run_id, status="RUNNING")
+
     def terminate(self, run_id: str, status: str) -> None:
         with translate_mlflow_errors("Run"):
             self.client.set_terminated(run_id, status=status)
