@@ -22,7 +22,7 @@ from matih_workbench.models import (
     VersionLineage,
     VersionRef,
 )
-from matih_workbench.services.registry import stage_of
+from matih_workbench.services.stages import stage_of
 
 NOTEBOOK_TAG = "matih.notebook_path"
 

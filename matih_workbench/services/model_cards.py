@@ -16,7 +16,8 @@ from matih_workbench.errors import InvalidInput
 from matih_workbench.models import CardMetric, ModelCard, ModelCardUpdate
 from matih_workbench.services import card_stats
 from matih_workbench.services.lineage import LineageService
-from matih_workbench.services.registry import RegistryService, stage_of
+from matih_workbench.services.registry import RegistryService
+from matih_workbench.services.stages import stage_of
 
 HOLDOUT_ARTIFACT = "holdout_predictions.csv"
 CARD_TAG = "matih.card."
@@ -94,6 +95,11 @@ class ModelCardService:
 
     def update(self, name: str, version: int, update: ModelCardUpdate) -> ModelCard:
         """Change the editable fields given (others stay); the card is returned as it now reads."""
+        self.edit(name, version, update)
+        return self.card(name, version)
+
+    def edit(self, name: str, version: int, update: ModelCardUpdate) -> None:
+        """Change the editable fields given; an empty string clears one."""
         record = self.registry.version(name, version)
         if update.description is not None:
             self.registry.set_version_description(name, version, update.description)
@@ -103,7 +109,6 @@ class ModelCardService:
             tags.pop(key)
         if tags:
             self.registry.set_version_tags(name, record.version, tags)
-        return self.card(name, version)
 
     def log_holdout(self, run_id: str, frame: pd.DataFrame) -> str:
         """Validate holdout predictions and log them on the run, where cards find them."""

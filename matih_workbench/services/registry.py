@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable
 from typing import Any
 
 from matih_workbench.backends.mlflow_registry import (
@@ -48,66 +47,25 @@ from matih_workbench.models import (
 )
 from matih_workbench.services import governance
 from matih_workbench.services.events import EventService
-
-STAGE_TAG = "matih.stage"
-STAGE_BY_TAG = "matih.stage_changed_by"
-STAGE_AT_TAG = "matih.stage_changed_at"
-REGISTERED_BY_TAG = "matih.registered_by"
-PENDING_TAG = "matih.pending_request"
-OWNERS_TAG = "matih.owners"
-THRESHOLDS_TAG = "matih.thresholds"
-PRODUCTION_ALIAS = "production"
-STAGING_ALIAS = "staging"
-
-S = ModelStage
-ALLOWED: dict[ModelStage, set[ModelStage]] = {
-    S.DEVELOPMENT: {S.STAGING, S.ARCHIVED},
-    S.STAGING: {S.PRODUCTION, S.DEVELOPMENT, S.ARCHIVED},
-    S.PRODUCTION: {S.ARCHIVED},
-    S.ARCHIVED: {S.PRODUCTION, S.STAGING, S.DEVELOPMENT},
-}
-HISTORY_EVENTS = {
-    EventType.MODEL_REGISTERED,
-    EventType.MODEL_PROMOTION_REQUESTED,
-    EventType.MODEL_PROMOTED,
-    EventType.MODEL_ARCHIVED,
-    EventType.MODEL_PROMOTION_REJECTED,
-}
-
-
-@dataclass
-class Roles:
-    """Who the acting user is and who may approve promotions to Production."""
-
-    user: str
-    groups: list[str]
-    leads: list[str]
-    lead_groups: list[str]
-    allow_self_approval: bool = False
-
-    def may_govern(self, owners: Iterable[str]) -> bool:
-        """Owners of the model and leads (by name or by group) approve, archive Production, set thresholds."""
-        return (
-            self.user in owners or self.user in self.leads or bool(set(self.groups) & set(self.lead_groups))
-        )
-
-
-def stage_of(version: VersionRecord) -> ModelStage:
-    """The alias ``production`` decides Production; else the stage tag (a stale Production is Archived)."""
-    if PRODUCTION_ALIAS in version.aliases:
-        return S.PRODUCTION
-    try:
-        stage = ModelStage(version.tags.get(STAGE_TAG, S.DEVELOPMENT))
-    except ValueError:
-        return S.DEVELOPMENT
-    return S.ARCHIVED if stage is S.PRODUCTION else stage
-
-
-def parse_stage(text: str) -> ModelStage:
-    for stage in ModelStage:
-        if stage.value.lower() == text.strip().lower():
-            return stage
-    raise InvalidInput(f"Unknown stage '{text}'", hint="one of " + ", ".join(s.value for s in ModelStage))
+from matih_workbench.services.stages import (
+    HISTORY_EVENTS,
+    OWNERS_TAG,
+    PENDING_TAG,
+    PRODUCTION_ALIAS,
+    REGISTERED_BY_TAG,
+    STAGE_AT_TAG,
+    STAGE_BY_TAG,
+    STAGE_TAG,
+    STAGING_ALIAS,
+    THRESHOLDS_TAG,
+    Roles,
+    S,
+    history_record,
+    next_steps,
+    refuse_failures,
+    stage_of,
+    transition_problem,
+)
 
 
 class RegistryService:
@@ -167,11 +125,11 @@ class RegistryService:
         after = 0
         while page := self.events.list(after=after, limit=1000, subject=name).events:
             after = page[-1].id
-            for event in page:
-                if event.type in HISTORY_EVENTS and (
-                    version is None or event.payload.get("version") == version
-                ):
-                    records.append(_record(event.id, event.type, event.time, event.user, name, event.payload))
+            records += [
+                history_record(e)
+                for e in page
+                if e.type in HISTORY_EVENTS and version in (None, e.payload.get("version"))
+            ]
         return ModelHistory(model=name, history=records)
 
     # -- registering and thresholds ---------------------------------------------------------------
@@ -215,7 +173,7 @@ class RegistryService:
         """What a transition to ``stage`` would face, without changing anything."""
         model, record = self.registry.model(name), self.registry.version(name, version)
         current = stage_of(record)
-        problem = _transition_problem(current, stage)
+        problem = transition_problem(current, stage)
         checks, deltas, production = self._evaluate(model, record, stage)
         failing = governance.failures(checks)
         if problem is None and failing:
@@ -257,13 +215,13 @@ class RegistryService:
         with self.locks.hold(name):
             model, record = self.registry.model(name), self.registry.version(name, version)
             current = stage_of(record)
-            problem = _transition_problem(current, stage)
+            problem = transition_problem(current, stage)
             if problem:
-                raise Conflict(problem, hint=_next_steps(current))
+                raise Conflict(problem, hint=next_steps(current))
             if stage is S.ARCHIVED and current is S.PRODUCTION:
                 self._require_governor(model, "archive the Production version of")
             checks, deltas, production = self._evaluate(model, record, stage)
-            _refuse_failures(name, version, stage, checks)
+            refuse_failures(name, version, stage, checks)
             if stage is S.PRODUCTION:
                 return self._request(model, record, current, reason, checks, deltas, production)
             return self._apply(model, record, stage, reason, checks=checks)
@@ -434,7 +392,7 @@ class RegistryService:
                     hint="reject this request and file a new one",
                 )
             checks, _, _ = self._evaluate(model, record, S.PRODUCTION)
-            _refuse_failures(name, row["version"], S.PRODUCTION, checks)
+            refuse_failures(name, row["version"], S.PRODUCTION, checks)
             self.store.decide(request_id, "approved", self.user, decision.comment)
             transition = self._apply(model, record, S.PRODUCTION, decision.comment, checks, request_id)
             return DecisionResult(request=self.promotion(request_id), transition=transition)
@@ -538,43 +496,3 @@ class RegistryService:
             pending_request_id=pending,
             tags=v.tags,
         )
-
-
-def _transition_problem(current: ModelStage, target: ModelStage) -> str | None:
-    if current is target:
-        return f"The version is already in {target.value}"
-    if target not in ALLOWED[current]:
-        return f"No transition from {current.value} to {target.value}"
-    return None
-
-
-def _next_steps(current: ModelStage) -> str:
-    return f"from {current.value} a version may go to " + ", ".join(sorted(s.value for s in ALLOWED[current]))
-
-
-def _refuse_failures(name: str, version: int, stage: ModelStage, checks: list[CheckResult]) -> None:
-    failing = governance.failures(checks)
-    if failing:
-        raise Conflict(
-            f"Version {version} of '{name}' fails {len(failing)} check(s) for {stage.value}: "
-            + "; ".join(c.message for c in failing),
-            hint="improve the model, or have an owner or lead revise the thresholds",
-            details={"checks": [c.model_dump() for c in checks]},
-        )
-
-
-def _record(
-    event_id: int, type_: str, at: float, user: str, name: str, payload: dict[str, Any]
-) -> TransitionRecord:
-    return TransitionRecord(
-        event_id=event_id,
-        type=str(type_),
-        time=at,
-        user=user,
-        model=name,
-        version=payload.get("version"),
-        from_stage=payload.get("from_stage"),
-        to_stage=payload.get("to_stage"),
-        comment=payload.get("comment"),
-        request_id=payload.get("request_id"),
-    )

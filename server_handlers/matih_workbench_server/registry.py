@@ -16,7 +16,7 @@ from matih_workbench.models import (
     TransitionRequest,
 )
 from matih_workbench.services import card_render
-from matih_workbench.services.registry import parse_stage
+from matih_workbench.services.stages import parse_stage
 from matih_workbench_server.base import WorkbenchHandler
 
 _CARD_FORMATS = {"json", "markdown", "html"}

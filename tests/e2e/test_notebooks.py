@@ -11,7 +11,7 @@ from nbclient import NotebookClient
 NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 
 
-@pytest.mark.parametrize("name", ["quickstart.ipynb", "training.ipynb"])
+@pytest.mark.parametrize("name", ["quickstart.ipynb", "training.ipynb", "registry.ipynb"])
 def test_notebook_runs(name: str, matih_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("RAY_AUTH_MODE", "disabled")  # the kernel's local Ray (training.ipynb)
     notebook = nbformat.read(NOTEBOOKS / name, as_version=4)
@@ -23,6 +23,10 @@ def test_notebook_runs(name: str, matih_home: Path, tmp_path: Path, monkeypatch:
     text = "\n".join(str(o.get("data", {}).get("text/html", "")) + str(o.get("text", "")) for o in outputs)
     if name == "training.ipynb":
         assert "training-example" in text and "FINISHED" in text and "matih-table" in text
+        return
+    if name == "registry.ipynb":
+        assert "Model card: cancer-clf version 1 (Production)" in text and "approved by lead" in text
+        assert "not_worse_than_production_by" in text and (tmp_path / "cancer-clf-v1-card.md").exists()
         return
     assert "quickstart" in text and "matih-diff" in text
     assert any("application/vnd.plotly.v1+json" in o.get("data", {}) for o in outputs), (
