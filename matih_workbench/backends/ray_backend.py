@@ -78,7 +78,10 @@ class RayBackend:
                 )
             return
         try:
-            ray.init(address=target, include_dashboard=False, log_to_driver=False)
+            if target:  # an existing cluster: its own settings apply
+                ray.init(address=target, log_to_driver=False)
+            else:
+                ray.init(include_dashboard=False, log_to_driver=False)
             self._connected_to = target or ""
         except (ConnectionError, RuntimeError, ValueError) as exc:
             raise BackendUnavailable(
