@@ -179,12 +179,10 @@ class MlflowRegistry:
         """
         found: list[VersionRecord] = []
         token = None
-        escaped = (name or "").replace("'", "\\'")
+        query = _name_filter(name) if name else None
         with translate_mlflow_errors(f"Versions of '{name}'" if name else "Model versions"):
             while True:
-                page = self.client.search_model_versions(
-                    f"name = '{escaped}'" if name else None, max_results=_PAGE, page_token=token
-                )
+                page = self.client.search_model_versions(query, max_results=_PAGE, page_token=token)
                 found += [_version(v) for v in page]
                 if not (token := page.token):
                     break
@@ -194,6 +192,7 @@ class MlflowRegistry:
             for m in models
             for v in m.aliases.values()
         }
+        found = [r for r in found if name is None or r.name == name]
         for record in found:
             record.aliases = aliases.get((record.name, record.version), [])
         return sorted(found, key=lambda v: (v.name, v.version))
@@ -278,6 +277,13 @@ class MlflowRegistry:
     def log_artifact_text(self, run_id: str, text: str, path: str) -> None:
         with translate_mlflow_errors(f"Run '{run_id}'"):
             self.client.log_text(run_id, text, path)
+
+
+def _name_filter(name: str) -> str | None:
+    """``name = '...'`` quoted so MLflow's parser accepts it (it has no escapes); None: filter ourselves."""
+    if "'" not in name:
+        return f"name = '{name}'"
+    return f'name = "{name}"' if '"' not in name else None
 
 
 def dump_list(values: list[str]) -> str:

@@ -7,7 +7,9 @@ recomputed on them with bootstrap intervals (``services.card_stats``).
 
 from __future__ import annotations
 
+import hashlib
 import io
+import threading
 
 import pandas as pd
 
@@ -23,12 +25,16 @@ HOLDOUT_ARTIFACT = "holdout_predictions.csv"
 CARD_TAG = "matih.card."
 _TEXT_FIELDS = ("intended_use", "limitations", "drift_sensitivity", "primary_metric", "protected_attribute")
 _MAX_HOLDOUT_BYTES = 200 * 1024 * 1024
+_CACHED = 32
+Intervals = dict[str, tuple[float, float | None, float | None]]
 
 
 class ModelCardService:
     def __init__(self, registry: MlflowRegistry, service: RegistryService, lineage: LineageService) -> None:
         self.registry = registry
         self.service = service
+        self._intervals: dict[tuple[str, int, float, int], Intervals] = {}
+        self._lock = threading.Lock()
         self.lineage = lineage
 
     def card(
@@ -51,13 +57,13 @@ class ModelCardService:
             if raw is not None:
                 holdout = _read_csv(raw)
                 source = f"runs:/{record.run_id}/{HOLDOUT_ARTIFACT}"
-        computed: dict[str, tuple[float, float | None, float | None]] = {}
+        computed: Intervals = {}
         fairness = None
         rows = None
         if holdout is not None:
             data = card_stats.holdout(holdout)
             rows = data.rows
-            computed = card_stats.bootstrap(data, samples, level, seed)
+            computed = self._bootstrap(data, samples, level, seed)
             attribute = protected_attribute or text["protected_attribute"]
             if attribute:
                 fairness = card_stats.fairness(data, attribute)
@@ -109,6 +115,20 @@ class ModelCardService:
             tags.pop(key)
         if tags:
             self.registry.set_version_tags(name, record.version, tags)
+
+    def _bootstrap(self, data: card_stats.Holdout, samples: int, level: float, seed: int) -> Intervals:
+        """Bootstrap once per holdout content and settings: a card is read far more often than logged."""
+        digest = hashlib.sha256(pd.util.hash_pandas_object(data.frame, index=False).to_numpy().tobytes())
+        key = (digest.hexdigest(), samples, level, seed)
+        with self._lock:
+            cached = self._intervals.get(key)
+        if cached is None:
+            cached = card_stats.bootstrap(data, samples, level, seed)
+            with self._lock:
+                while len(self._intervals) >= _CACHED:
+                    self._intervals.pop(next(iter(self._intervals)))
+                self._intervals[key] = cached
+        return cached
 
     def log_holdout(self, run_id: str, frame: pd.DataFrame) -> str:
         """Validate holdout predictions and log them on the run, where cards find them."""

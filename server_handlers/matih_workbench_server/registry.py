@@ -5,6 +5,7 @@ from __future__ import annotations
 import tornado
 from jupyter_server.auth.decorator import authorized
 from jupyter_server.base.handlers import APIHandler
+from tornado.escape import url_escape
 
 from matih_workbench.errors import InvalidInput, NotFound
 from matih_workbench.models import (
@@ -47,7 +48,8 @@ class ModelsHandler(WorkbenchHandler):
             body.description,
             body.owners,
         )
-        self.set_header("Location", f"{self.request.path}/{created.name}/versions/{created.version}")
+        where = f"{self.request.path}/{url_escape(created.name, plus=False)}/versions/{created.version}"
+        self.set_header("Location", where)
         self.send(created, status=201)
 
 

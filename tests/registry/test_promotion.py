@@ -250,3 +250,18 @@ def test_history_and_events(
     events = workbench.events.list(subject="churn").events
     assert [e.type.value for e in events] == [s[0] for s in steps]
     assert [r.type for r in workbench.registry.history("churn", 2).history][-1] == "MODEL_PROMOTED"
+
+
+def test_names_with_quotes_and_aliases_moved_by_plain_clients(
+    workbench: Workbench, mlflow_client: MlflowClient, as_user: Callable[..., Workbench]
+) -> None:
+    alice, lead = as_user("alice"), as_user("lead")
+    for name in ("it's", 'say "hi"', "both ' and \""):
+        alice.registry.register(make_run(mlflow_client, {"auc": 0.9}), name)
+        assert [v.version for v in alice.registry.get_model(name).versions] == [1]
+    for _ in range(2):
+        alice.registry.register(make_run(mlflow_client, {"auc": 0.9}), "churn")
+    _production(alice, mlflow_client, "churn", 1, lead)
+    mlflow_client.set_registered_model_alias("churn", "production", "2")  # a plain MLflow client
+    stages = {v.version: v.stage for v in alice.registry.get_model("churn").versions}
+    assert stages == {1: S.ARCHIVED, 2: S.PRODUCTION}

@@ -38,7 +38,13 @@ async def test_register_promote_approve_over_rest(
     jp_fetch: Any, workbench: Workbench, mlflow_client: MlflowClient, as_user: Callable[..., Workbench]
 ) -> None:
     run_id = make_run(mlflow_client, {"auc": 0.91, "latency_ms": 9.0}, holdout=holdout_frame())
-    created = await call(jp_fetch, "POST", "models", body={"run_id": run_id, "name": "churn"})
+    response = await jp_fetch(
+        *API, "models", method="POST", body=json.dumps({"run_id": run_id, "name": "churn"})
+    )
+    assert response.code == 201 and response.headers["Location"].endswith(
+        "/matih/api/v1/models/churn/versions/1"
+    )
+    created = json.loads(response.body)
     assert created["version"] == 1 and created["stage"] == "Development" and created["registered_by"] == "sam"
     await call(jp_fetch, "PUT", "models", "churn", "thresholds", body={"thresholds": ["auc >= 0.85"]})
     checks = await call(jp_fetch, "GET", "models", "churn", "versions", "1", "checks", stage="Staging")
