@@ -1,7 +1,8 @@
 """JupyterLab server for the Galata UI tests (started by ``jlpm start`` from playwright's webServer).
 
 Points the workbench at a fresh store under ``ui-tests/.jupyter-home/matih`` (git-ignored) and seeds it
-before the server starts: runs with plain MLflow, training jobs through the service layer. With
+before the server starts: runs with plain MLflow, training jobs and registered models through the service
+layer. The server acts as user ``galata``, who may approve his own promotion requests. With
 ``MATIH_UI_SCALE_HOME`` set (a store such as the 10,000-run one the benchmarks build under
 ``benchmarks/.cache/tracking-10000``), a copy of that store is used instead, for ``tests/scale.spec.ts``.
 """
@@ -21,6 +22,7 @@ MATIH_HOME = HOME / "matih"
 shutil.rmtree(HOME, ignore_errors=True)
 (HOME / "root").mkdir(parents=True)
 os.environ["MATIH_HOME"] = str(MATIH_HOME)
+os.environ["MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR"] = "false"
 for inherited in ("MATIH_TRACKING_URI", "MLFLOW_TRACKING_URI", "MATIH_TRACKING_READ_URI", "MATIH_MLFLOW_UI_URL"):
     os.environ.pop(inherited, None)
 # Runs link to an MLflow UI (nothing listens there; the tests only check the links).
@@ -33,11 +35,14 @@ if scale_home:
 else:
     subprocess.run([sys.executable, str(HERE / "seed_runs.py"), str(MATIH_HOME)], check=True)
     subprocess.run([sys.executable, str(HERE / "seed_jobs.py"), str(MATIH_HOME)], check=True)
+    subprocess.run([sys.executable, str(HERE / "seed_registry.py"), str(MATIH_HOME)], check=True)
 
 c = get_config()  # noqa: F821 (provided by the Jupyter config loader)
 configure_jupyter_server(c)
 c.ServerApp.port = int(os.environ.get("MATIH_UI_TEST_PORT", "8765"))
 c.ServerApp.allow_root = True
+c.WorkbenchConfig.user = "galata"
+c.WorkbenchConfig.allow_self_approval = True
 c.LabApp.news_url = None
 c.LabApp.check_for_updates_class = "jupyterlab.NeverCheckForUpdate"
 # Test what `jlpm build` just built in this checkout, not the copy `pip install -e` left in the prefix

@@ -18,6 +18,7 @@ export const IWorkbenchEvents = new Token<EventStream>(
 export namespace CommandIDs {
   export const openPanel = 'matih:open-panel';
   export const openJobs = 'matih:open-jobs';
+  export const openModels = 'matih:open-models';
   export const refresh = 'matih:refresh';
   export const compareSelected = 'matih:compare-selected';
 }

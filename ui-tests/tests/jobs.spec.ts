@@ -21,9 +21,7 @@ test.describe('MATIH training jobs', () => {
     await matih.open();
 
     // The palette command opens the panel on the Jobs tab.
-    await page.keyboard.press('Control+Shift+C');
-    await page.locator('.lm-CommandPalette-input').fill('Show MATIH training jobs');
-    await page.keyboard.press('Enter');
+    await matih.runCommand('Show MATIH training jobs');
     await expect(matih.tab('Jobs')).toHaveAttribute('aria-selected', 'true');
 
     // Seeded before the server started: one finished job, one failed job (newest first).

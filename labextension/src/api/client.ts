@@ -3,6 +3,16 @@ import { ServerConnection } from '@jupyterlab/services';
 import { ApiError, Query, queryString, requestAPI, SERVER_EXTENSION_MISSING } from './request';
 import type {
   BestRun,
+  DecisionResult,
+  GovernanceReport,
+  ModelCard,
+  ModelDetail,
+  ModelHistory,
+  ModelList,
+  ModelStage,
+  PromotionRequestList,
+  RegisteredModelSummary,
+  TransitionResult,
   EventList,
   Experiment,
   ExperimentKeys,
@@ -110,12 +120,66 @@ export class WorkbenchClient {
     return this._get(`jobs/${enc(jobId)}`);
   }
 
+  // -- model registry -------------------------------------------------------------------------------
+
+  async models(): Promise<RegisteredModelSummary[]> {
+    const list = await this._get<ModelList>('models');
+    return list.models;
+  }
+
+  /** A model with its versions, thresholds and whether the current user may approve its promotions. */
+  model(name: string): Promise<ModelDetail> {
+    return this._get(`models/${enc(name)}`);
+  }
+
+  modelHistory(name: string): Promise<ModelHistory> {
+    return this._get(`models/${enc(name)}/history`);
+  }
+
+  /** The governance checks a version would face for `stage`, without changing anything. */
+  checks(name: string, version: number, stage: ModelStage): Promise<GovernanceReport> {
+    return this._get(`models/${enc(name)}/versions/${version}/checks`, { stage });
+  }
+
+  /** Move a version; Production files a promotion request (status `pending_approval`). */
+  transition(
+    name: string,
+    version: number,
+    stage: ModelStage,
+    reason: string | null
+  ): Promise<TransitionResult> {
+    return this._post(`models/${enc(name)}/versions/${version}/transitions`, { stage, reason });
+  }
+
+  card(name: string, version: number): Promise<ModelCard> {
+    return this._get(`models/${enc(name)}/versions/${version}/card`);
+  }
+
+  /** Promotion requests; `actionable` keeps those the current user may decide. */
+  promotions(
+    query: { status?: 'pending' | 'approved' | 'rejected'; model?: string; actionable?: boolean } = {}
+  ): Promise<PromotionRequestList> {
+    return this._get('promotions', {
+      status: query.status ?? 'pending',
+      model: query.model,
+      actionable: query.actionable ? '1' : null
+    });
+  }
+
+  decide(requestId: string, decision: 'approve' | 'reject', comment: string): Promise<DecisionResult> {
+    return this._post(`promotions/${enc(requestId)}/decision`, { decision, comment });
+  }
+
   events(after = 0, limit = 100): Promise<EventList> {
     return this._get('events', { after, limit });
   }
 
   private _get<T>(path: string, query?: Query): Promise<T> {
     return requestAPI<T>(path + queryString(query), { method: 'GET' }, this.serverSettings);
+  }
+
+  private _post<T>(path: string, body: unknown): Promise<T> {
+    return requestAPI<T>(path, { method: 'POST', body: JSON.stringify(body) }, this.serverSettings);
   }
 }
 

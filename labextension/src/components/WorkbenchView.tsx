@@ -5,6 +5,7 @@ import type { WorkbenchModel } from '../models/workbench';
 import { ExperimentList } from './ExperimentList';
 import { classes } from './format';
 import { JobsView } from './JobsView';
+import { ModelsView } from './ModelsView';
 import { IPanelTab, PanelTabs, tabId, tabPanelId } from './PanelTabs';
 import { RunsView } from './RunsView';
 
@@ -13,14 +14,16 @@ export interface IWorkbenchViewProps {
   onCompare: () => void;
 }
 
-/** The whole side panel: header, tabs, then the open tab (runs of an experiment, or training jobs). */
+/** The whole side panel: header, tabs, then the open tab (runs, training jobs, model registry). */
 export function WorkbenchView(props: IWorkbenchViewProps): JSX.Element {
   const { model } = props;
-  const busy = model.experimentsLoading || model.runs.loading || model.jobs.loading;
+  const busy = model.experimentsLoading || model.runs.loading || model.jobs.loading || model.registry.loading;
   const running = model.jobs.running.length;
+  const approvals = model.registry.approvals.length;
   const tabs: IPanelTab[] = [
     { id: 'runs', label: 'Runs' },
-    { id: 'jobs', label: 'Jobs', count: running, countLabel: `${running} running` }
+    { id: 'jobs', label: 'Jobs', count: running, countLabel: `${running} running` },
+    { id: 'models', label: 'Models', count: approvals, countLabel: `${approvals} to approve` }
   ];
 
   return (
@@ -31,7 +34,7 @@ export function WorkbenchView(props: IWorkbenchViewProps): JSX.Element {
           type="button"
           className={classes('jp-mod-styled jp-matih-icon-button', busy && 'jp-mod-busy')}
           aria-label="Refresh"
-          title="Refresh experiments, runs and jobs"
+          title="Refresh experiments, runs, jobs and models"
           onClick={() => void model.refresh()}
         >
           <refreshIcon.react tag="span" />
@@ -50,11 +53,11 @@ export function WorkbenchView(props: IWorkbenchViewProps): JSX.Element {
             id={tabPanelId(model.view)}
             aria-labelledby={tabId(model.view)}
           >
-            {model.view === 'jobs' ? (
+            {model.view === 'jobs' && (
               <JobsView model={model.jobs} onOpenRuns={id => void model.openRuns(id)} />
-            ) : (
-              <RunsTab {...props} />
             )}
+            {model.view === 'models' && <ModelsView model={model.registry} />}
+            {model.view === 'runs' && <RunsTab {...props} />}
           </div>
         </>
       )}

@@ -3,10 +3,11 @@ import { ISignal, Signal } from '@lumino/signaling';
 
 import { EventStream, Experiment, ServerInfo, WorkbenchClient, WorkbenchEvent } from '../api';
 import { JobsModel } from './jobs';
+import { RegistryModel } from './registry';
 import { RunsModel } from './runs';
 
 /** The tabs of the side panel. */
-export type PanelView = 'runs' | 'jobs';
+export type PanelView = 'runs' | 'jobs' | 'models';
 
 /** Wait this long after a RUNS_CHANGED event before reloading, so a burst of runs reloads once. */
 const REFRESH_DEBOUNCE_MS = 400;
@@ -20,15 +21,18 @@ export class WorkbenchModel implements IDisposable {
     this.client = options.client;
     this.runs = new RunsModel({ client: options.client });
     this.jobs = new JobsModel({ client: options.client, events: options.events });
+    this.registry = new RegistryModel({ client: options.client, events: options.events });
     this._events = options.events;
     this.runs.changed.connect(this._emit, this);
     this.jobs.changed.connect(this._emit, this);
+    this.registry.changed.connect(this._emit, this);
     this._events?.received.connect(this._onEvent, this);
   }
 
   readonly client: WorkbenchClient;
   readonly runs: RunsModel;
   readonly jobs: JobsModel;
+  readonly registry: RegistryModel;
 
   get changed(): ISignal<this, void> {
     return this._changed;
@@ -68,7 +72,7 @@ export class WorkbenchModel implements IDisposable {
       return;
     }
     this._events?.connect();
-    await Promise.all([this.loadExperiments(), this.jobs.load()]);
+    await Promise.all([this.loadExperiments(), this.jobs.load(), this.registry.load()]);
   }
 
   setView(view: PanelView): void {
@@ -113,7 +117,7 @@ export class WorkbenchModel implements IDisposable {
       await this.start();
       return;
     }
-    await Promise.all([this.loadExperiments(), this.runs.refresh(), this.jobs.load()]);
+    await Promise.all([this.loadExperiments(), this.runs.refresh(), this.jobs.load(), this.registry.load()]);
   }
 
   dispose(): void {
@@ -125,6 +129,7 @@ export class WorkbenchModel implements IDisposable {
     this._events?.received.disconnect(this._onEvent, this);
     this.runs.dispose();
     this.jobs.dispose();
+    this.registry.dispose();
     Signal.clearData(this);
   }
 

@@ -14,7 +14,8 @@ const CATEGORY = 'MATIH';
 /** The MATIH side panel in the left area, its comparison tabs and its commands. */
 export const panelPlugin: JupyterFrontEndPlugin<void> = {
   id: 'matih-workbench:panel',
-  description: 'The MATIH Workbench side panel: experiments, runs, run comparison and training jobs.',
+  description:
+    'The MATIH Workbench side panel: experiments, runs, comparison, training jobs, model registry.',
   autoStart: true,
   requires: [IWorkbenchClient, IWorkbenchEvents],
   optional: [ICommandPalette, ILayoutRestorer],
@@ -65,6 +66,16 @@ export const panelPlugin: JupyterFrontEndPlugin<void> = {
         shell.activateById(panel.id);
       }
     });
+    commands.addCommand(CommandIDs.openModels, {
+      label: 'Show MATIH model registry',
+      caption: 'Show the registered models, their stages and the promotions waiting for you',
+      describedBy: { args: null },
+      icon: matihIcon,
+      execute: () => {
+        panel.model.setView('models');
+        shell.activateById(panel.id);
+      }
+    });
     commands.addCommand(CommandIDs.refresh, {
       label: 'Refresh MATIH runs',
       caption: 'Reload the experiments and the runs of the open experiment',
@@ -84,6 +95,7 @@ export const panelPlugin: JupyterFrontEndPlugin<void> = {
     const paletteCommands = [
       CommandIDs.openPanel,
       CommandIDs.openJobs,
+      CommandIDs.openModels,
       CommandIDs.refresh,
       CommandIDs.compareSelected
     ];

@@ -64,6 +64,30 @@ export class MatihPanel {
     return this.jobRow(jobId).locator(`:scope > :nth-child(${index + 1})`);
   }
 
+  /** Run a command from the command palette by its label. */
+  async runCommand(label: string): Promise<void> {
+    await this.page.keyboard.press('Control+Shift+C');
+    await this.page.locator('.lm-CommandPalette-input').fill(label);
+    await this.page.keyboard.press('Enter');
+  }
+
+  get registry(): Locator {
+    return this.panel.getByRole('region', { name: 'Model registry' });
+  }
+
+  get versionsTable(): Locator {
+    return this.registry.getByRole('table', { name: 'Versions' });
+  }
+
+  /** The stage badge of a version in the versions table. */
+  versionStage(version: number): Locator {
+    return this.versionsTable.locator(`tr[data-version="${version}"] .jp-matih-stage`);
+  }
+
+  get history(): Locator {
+    return this.registry.getByRole('list', { name: 'History' });
+  }
+
   async open(width = 720): Promise<void> {
     await this.page.sidebar.openTab(PANEL_ID);
     await this.page.sidebar.setWidth(width, 'left');
