@@ -41,6 +41,11 @@ test.describe('MATIH model registry', () => {
     await expect(matih.registry.getByRole('region', { name: 'Model card of version 2' })).toContainText(
       'auc = 0.90302'
     );
+    const markdown = await matih.registry.getByRole('link', { name: 'Markdown' }).getAttribute('href');
+    const download = await page.request.get(markdown ?? '');
+    expect(download.ok()).toBe(true);
+    expect(download.headers()['content-disposition']).toContain('churn-classifier-v2-card.md');
+    expect(await download.text()).toContain('churn-classifier');
     await matih.registry.getByRole('button', { name: 'Promote to Staging' }).click();
     await expect(checks.getByRole('row', { name: /auc >= 0\.8/ })).toContainText('✓ pass');
     await preview.getByRole('textbox', { name: 'Reason' }).fill('better AUC on the holdout');

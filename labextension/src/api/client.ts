@@ -1,6 +1,7 @@
+import { URLExt } from '@jupyterlab/coreutils';
 import { ServerConnection } from '@jupyterlab/services';
 
-import { ApiError, Query, queryString, requestAPI, SERVER_EXTENSION_MISSING } from './request';
+import { API_NAMESPACE, ApiError, Query, queryString, requestAPI, SERVER_EXTENSION_MISSING } from './request';
 import type {
   BestRun,
   DecisionResult,
@@ -149,6 +150,14 @@ export class WorkbenchClient {
     reason: string | null
   ): Promise<TransitionResult> {
     return this._post(`models/${enc(name)}/versions/${version}/transitions`, { stage, reason });
+  }
+
+  /** Where the browser downloads a version's card as a Markdown or HTML file. */
+  cardDownloadUrl(name: string, version: number, format: 'markdown' | 'html'): string {
+    const path = `models/${enc(name)}/versions/${version}/card`;
+    return (
+      URLExt.join(this.serverSettings.baseUrl, API_NAMESPACE, path) + queryString({ format, download: '1' })
+    );
   }
 
   card(name: string, version: number): Promise<ModelCard> {

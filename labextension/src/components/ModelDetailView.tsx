@@ -42,7 +42,19 @@ export function ModelDetailView(props: { model: RegistryModel; detail: ModelDeta
             <span className="jp-matih-section-subtitle"> · {version.stage}</span>
           </h3>
           <TransitionControls key={version.version} model={model} version={version} />
-          <h3 className="jp-matih-section-title">Model card</h3>
+          <div className="jp-matih-section-head">
+            <h3 className="jp-matih-section-title">Model card</h3>
+            <span className="jp-matih-card-links">
+              Download{' '}
+              <a href={model.cardUrl('markdown') ?? '#'} download>
+                Markdown
+              </a>{' '}
+              ·{' '}
+              <a href={model.cardUrl('html') ?? '#'} download>
+                HTML
+              </a>
+            </span>
+          </div>
           {model.card ? (
             <ModelCardView card={model.card} />
           ) : (

@@ -1,7 +1,7 @@
 import { IDisposable } from '@lumino/disposable';
 import { ISignal, Signal } from '@lumino/signaling';
 
-import { RunComparison, WorkbenchClient } from '../api';
+import { describeError, RunComparison, WorkbenchClient } from '../api';
 
 /** State of one comparison view: the server's comparison of a fixed set of runs, and view options. */
 export class ComparisonModel implements IDisposable {
@@ -54,7 +54,7 @@ export class ComparisonModel implements IDisposable {
       this._comparison = await this._client.compare(this.runIds);
       this._error = null;
     } catch (error) {
-      this._error = (error as Error).message;
+      this._error = describeError(error);
     } finally {
       this._loading = false;
       this._emit();

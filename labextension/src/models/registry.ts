@@ -160,6 +160,14 @@ export class RegistryModel implements IDisposable {
     this._emit();
   }
 
+  /** Download links of the selected version's card. */
+  cardUrl(format: 'markdown' | 'html'): string | null {
+    if (this._selected === null || this._version === null) {
+      return null;
+    }
+    return this._client.cardDownloadUrl(this._selected, this._version, format);
+  }
+
   /** Ask the server what moving the selected version to `stage` would face (nothing changes yet). */
   async previewTransition(stage: ModelStage): Promise<void> {
     const name = this._selected;

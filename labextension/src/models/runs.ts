@@ -1,7 +1,15 @@
 import { IDisposable } from '@lumino/disposable';
 import { ISignal, Signal } from '@lumino/signaling';
 
-import { ApiError, ExperimentKeys, IRunQuery, RunPage, RunSummary, WorkbenchClient } from '../api';
+import {
+  ApiError,
+  describeError,
+  ExperimentKeys,
+  IRunQuery,
+  RunPage,
+  RunSummary,
+  WorkbenchClient
+} from '../api';
 import {
   ATTRIBUTE_COLUMNS,
   DEFAULT_VISIBLE,
@@ -217,7 +225,7 @@ export class RunsModel implements IDisposable {
         ]);
       }
     } catch (error) {
-      this._error = (error as Error).message;
+      this._error = describeError(error);
     }
     this._emit();
   }
@@ -259,9 +267,9 @@ export class RunsModel implements IDisposable {
       }
       const isFilterChange = change.filter !== undefined && change.filter !== this._filter;
       if (isFilterChange && error instanceof ApiError && error.isClientError) {
-        this._filterError = error.message;
+        this._filterError = describeError(error);
       } else {
-        this._error = (error as Error).message;
+        this._error = describeError(error);
       }
     } finally {
       this._emit();

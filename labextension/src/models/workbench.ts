@@ -1,7 +1,7 @@
 import { IDisposable } from '@lumino/disposable';
 import { ISignal, Signal } from '@lumino/signaling';
 
-import { EventStream, Experiment, ServerInfo, WorkbenchClient, WorkbenchEvent } from '../api';
+import { describeError, EventStream, Experiment, ServerInfo, WorkbenchClient, WorkbenchEvent } from '../api';
 import { JobsModel } from './jobs';
 import { RegistryModel } from './registry';
 import { RunsModel } from './runs';
@@ -67,7 +67,7 @@ export class WorkbenchModel implements IDisposable {
       this._info = await this.client.info();
       this._serverError = null;
     } catch (error) {
-      this._serverError = (error as Error).message;
+      this._serverError = describeError(error);
       this._emit();
       return;
     }
@@ -98,7 +98,7 @@ export class WorkbenchModel implements IDisposable {
       this._experiments = await this.client.experiments();
       this._serverError = null;
     } catch (error) {
-      this._serverError = (error as Error).message;
+      this._serverError = describeError(error);
     } finally {
       this._experimentsLoading = false;
       this._emit();
