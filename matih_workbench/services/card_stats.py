@@ -2,7 +2,8 @@
 
 Holdout predictions are a table with ``y_true`` and ``y_score`` (probability of the positive class) and/or
 ``y_pred``; any other column may be named as a protected attribute. Binary labels (0/1) get classification
-metrics, anything else regression metrics.
+metrics, integer labels of up to 50 classes (with integer ``y_pred``) accuracy, anything else regression
+metrics.
 
 Confidence intervals: percentile bootstrap. ``numpy.random.default_rng(seed)`` draws, for each of
 ``samples`` resamples, ``n`` row indices with replacement (``rng.integers(0, n, n)``); every metric is
@@ -23,6 +24,7 @@ from matih_workbench.models import FairnessReport, GroupMetrics
 
 Array = np.ndarray
 MetricFn = Callable[[Array, Array], float]
+MAX_CLASSES = 50
 HOLDOUT_HINT = "a table with a y_true column and y_score (probability) and/or y_pred columns"
 
 
@@ -75,6 +77,7 @@ class Holdout:
     y_score: Array | None
     y_pred: Array
     binary: bool
+    multiclass: bool = False
 
     @property
     def rows(self) -> int:
@@ -82,6 +85,8 @@ class Holdout:
 
     def metrics(self) -> dict[str, tuple[MetricFn, Array]]:
         """Name -> (function of (y_true, y_hat), y_hat), in display order."""
+        if self.multiclass:
+            return {"accuracy": (accuracy, self.y_pred)}
         if not self.binary:
             return {"rmse": (rmse, self.y_pred), "mae": (mae, self.y_pred)}
         found: dict[str, tuple[MetricFn, Array]] = {}
@@ -112,7 +117,9 @@ def holdout(frame: pd.DataFrame) -> Holdout:
         if not binary or y_score is None:
             raise InvalidInput("Regression holdout predictions need a y_pred column", hint=HOLDOUT_HINT)
         y_pred = (y_score >= 0.5).astype(float)
-    return Holdout(frame, y_true, y_score, y_pred, binary)
+    labels = all(np.array_equal(a, np.round(a)) for a in (y_true, y_pred))
+    multiclass = not binary and labels and len(np.unique(y_true)) <= MAX_CLASSES
+    return Holdout(frame, y_true, y_score, y_pred, binary, multiclass)
 
 
 def bootstrap(

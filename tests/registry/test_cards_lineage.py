@@ -113,6 +113,10 @@ def test_card_refuses_bad_holdouts(workbench: Workbench, mlflow_client: MlflowCl
     regression = pd.DataFrame({"y_true": [1.5, 2.0, 3.2, 4.1], "y_pred": [1.4, 2.2, 3.0, 4.4]})
     metrics = workbench.cards.card("churn", 1, holdout=regression, samples=50)
     assert metrics.primary_metric is not None and metrics.primary_metric.name == "rmse"
+    digits = pd.DataFrame({"y_true": [0, 3, 7, 7, 2, 9], "y_pred": [0, 3, 7, 1, 2, 9]})
+    multiclass = workbench.cards.card("churn", 1, holdout=digits, samples=50).primary_metric
+    assert multiclass is not None and multiclass.name == "accuracy"
+    assert multiclass.holdout_value == pytest.approx(5 / 6)
 
 
 def test_lineage_both_ways(workbench: Workbench, mlflow_client: MlflowClient) -> None:
