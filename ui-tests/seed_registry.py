@@ -35,12 +35,20 @@ def holdout(n: int = 300, seed: int = 3) -> pd.DataFrame:
     return pd.DataFrame({"y_true": y, "y_score": score.round(4), "group": group})
 
 
+GIT = {
+    "mlflow.source.git.commit": "4f2a9c1e0b7d3a5c8e6f1029384756abcdef0123",
+    "mlflow.source.git.branch": "main",
+    "matih.notebook_path": "notebooks/churn.ipynb",
+}
+
+
 def make_run(client: MlflowClient, home: Path, metrics: dict[str, float], with_holdout: bool = False) -> str:
     """A finished run with a logged model named ``model`` (plain MLflow client)."""
     found = client.get_experiment_by_name(EXPERIMENT)
     artifacts = (home / "artifacts").resolve().as_uri()
     experiment_id = found.experiment_id if found else client.create_experiment(EXPERIMENT, artifacts)
-    run_id = client.create_run(experiment_id, tags={"mlflow.user": "galata"}).info.run_id
+    tags = {"mlflow.user": "galata", **(GIT if with_holdout else {})}
+    run_id = client.create_run(experiment_id, tags=tags).info.run_id
     now = int(time.time() * 1000)
     client.log_batch(run_id, metrics=[Metric(k, v, now, 0) for k, v in metrics.items()])
     dataset = Dataset(name="customers", digest="c0ffee12", source_type="local", source="/data/customers.csv")

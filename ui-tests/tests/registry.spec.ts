@@ -38,9 +38,10 @@ test.describe('MATIH model registry', () => {
 
     // v2 passes: to Staging at once, with a reason.
     await matih.versionsTable.getByRole('button', { name: 'Version 2' }).click();
-    await expect(matih.registry.getByRole('region', { name: 'Model card of version 2' })).toContainText(
-      'auc = 0.90302'
-    );
+    const card = matih.registry.getByRole('region', { name: 'Model card of version 2' });
+    await expect(card).toContainText('auc = 0.90302');
+    await expect(card).toContainText('4f2a9c1e0b (main) notebooks/churn.ipynb');
+    await expect(card.getByRole('table', { name: 'Fairness' })).toContainText('demographic parity difference');
     const markdown = await matih.registry.getByRole('link', { name: 'Markdown' }).getAttribute('href');
     const download = await page.request.get(markdown ?? '');
     expect(download.ok()).toBe(true);

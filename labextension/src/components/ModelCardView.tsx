@@ -21,10 +21,11 @@ function MetricText(props: { metric: CardMetric; level: number }): JSX.Element {
   );
 }
 
-/** The model card of a version: purpose, limits, metrics with confidence intervals, data, fairness. */
+/** The model card of a version: purpose, limits, metrics with confidence intervals, data, code, fairness. */
 export function ModelCardView(props: { card: ModelCard }): JSX.Element {
   const { card } = props;
   const level = card.ci_level ?? 0.95;
+  const code = card.lineage?.code;
   const fields: [string, string | null | undefined][] = [
     ['Description', card.description],
     ['Intended use', card.intended_use],
@@ -71,6 +72,29 @@ export function ModelCardView(props: { card: ModelCard }): JSX.Element {
                   {d.name} <span className="jp-matih-mono jp-matih-muted">{d.digest}</span>
                 </div>
               ))}
+            </dd>
+          </>
+        )}
+        {card.run_id && (
+          <>
+            <dt>Run</dt>
+            <dd className="jp-matih-mono">{card.run_id}</dd>
+          </>
+        )}
+        {code && (code.git_commit || code.notebook_path || code.parent_run_id) && (
+          <>
+            <dt>Code</dt>
+            <dd>
+              {code.git_commit && (
+                <span className="jp-matih-mono">
+                  {code.git_commit.slice(0, 10)}
+                  {code.git_branch && ` (${code.git_branch})`}{' '}
+                </span>
+              )}
+              {code.notebook_path && <span>{code.notebook_path} </span>}
+              {code.parent_run_id && (
+                <span className="jp-matih-muted">training job run {code.parent_run_id.slice(0, 8)}</span>
+              )}
             </dd>
           </>
         )}
