@@ -39,7 +39,18 @@ def test_wheel_ships_prebuilt_extension_and_enables_server_extension(tmp_path: P
 
     prefix = tmp_path / "prefix"
     subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--no-deps", "--prefix", str(prefix), str(wheel)],
+        # --ignore-installed: without it pip uninstalls the environment's own (editable) install first.
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--no-deps",
+            "--ignore-installed",
+            "--prefix",
+            str(prefix),
+            str(wheel),
+        ],
         check=True,
         capture_output=True,
     )
