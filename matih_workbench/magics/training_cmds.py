@@ -101,8 +101,9 @@ def train(ctx: MagicContext, args: Any) -> TrainingView:
 
     One parent MLflow run per cell and one child run per trial (params, per-epoch metrics, status, error),
     or one child run for a data-parallel job, with the environment, git state, cell source and input
-    dataset recorded on the parent. Interrupt the
-    kernel (or ``workbench.training.cancel(job_id)``) to cancel: trials stop and runs end KILLED.
+    dataset recorded on the parent. The cell shows the trials table and the metric curves live. Interrupt
+    the kernel to cancel (with --background: the Cancel button, or ``.cancel()`` on the returned view):
+    trials stop and runs end KILLED.
     Returns a result with the best run, its config and metrics (``.result``, ``.to_pandas()``).
     """
     if not ctx.cell or not ctx.cell.strip():
@@ -151,10 +152,16 @@ def train(ctx: MagicContext, args: Any) -> TrainingView:
     def done() -> bool:
         return service.is_done(job.job_id)
 
-    live = LiveTraining(lambda: service.get(job.job_id), ui_url)
+    def cancel() -> None:
+        service.cancel(job.job_id)
+
     if args.background:
+        live = LiveTraining(lambda: service.get(job.job_id), ui_url, cancel=cancel)
         live.follow_in_background(done)
-        return TrainingView(job, ui_url)
+        view = TrainingView(job, ui_url, cancel=cancel)
+        view.cancel_button = live.cancel_button
+        return view
+    live = LiveTraining(lambda: service.get(job.job_id), ui_url)
     try:
         live.follow(done)
     except KeyboardInterrupt:

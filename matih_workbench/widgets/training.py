@@ -1,4 +1,5 @@
-"""Training jobs in a notebook: a live trials table updated in place, and the final result object."""
+"""Training jobs in a notebook: a live trials table and metric curves updated in place, a Cancel button,
+and the final result object."""
 
 from __future__ import annotations
 
@@ -33,12 +34,59 @@ def trials_frame(result: TrainingResult, max_metrics: int = 6) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-class TrainingView:
-    """What ``%%matih train`` returns: the job, its best trial and every trial."""
+class MetricCurves:
+    """The job's metric by epoch, one line per trial, gathered from successive job snapshots."""
 
-    def __init__(self, result: TrainingResult, mlflow_ui_url: str = "") -> None:
+    def __init__(self) -> None:
+        self.points: dict[str, dict[int, float]] = {}
+
+    def add(self, result: TrainingResult) -> bool:
+        """Record each trial's latest value of the job metric; True when a new point arrived."""
+        changed = False
+        for trial in result.trials:
+            value = trial.metrics.get(result.metric or "")
+            if value is None or trial.iterations < 1:
+                continue
+            series = self.points.setdefault(trial.trial_id, {})
+            if series.get(trial.iterations) != value:
+                series[trial.iterations] = value
+                changed = True
+        return changed
+
+    def figure(self, metric: str) -> Any:
+        import plotly.graph_objects as go
+
+        fig = go.Figure(
+            [
+                go.Scatter(
+                    x=sorted(series), y=[series[k] for k in sorted(series)], mode="lines+markers", name=t
+                )
+                for t, series in sorted(self.points.items())
+            ]
+        )
+        fig.update_layout(
+            height=260, margin={"l": 40, "r": 10, "t": 30, "b": 30}, title=f"{metric} by epoch",
+            xaxis_title="epoch", yaxis_title=metric, legend_title="trial",
+        )  # fmt: skip
+        return fig
+
+
+class TrainingView:
+    """What ``%%matih train`` returns: the job, its best trial and every trial; ``cancel()`` while it runs."""
+
+    def __init__(
+        self, result: TrainingResult, mlflow_ui_url: str = "", cancel: Callable[[], Any] | None = None
+    ) -> None:
         self.result = result
         self.mlflow_ui_url = mlflow_ui_url.rstrip("/")
+        self._cancel = cancel
+        self.cancel_button: Any = None  # the live Cancel button of a background job
+
+    def cancel(self) -> None:
+        """Stop the job (trials end KILLED); a no-op once it has ended."""
+        if self._cancel is None:
+            raise RuntimeError("this job has ended; nothing to cancel")
+        self._cancel()
 
     @property
     def best_config(self) -> dict[str, Any]:
@@ -82,24 +130,62 @@ class TrainingView:
 
 
 class LiveTraining:
-    """Shows a job's trials table in the cell output and updates it in place until the job ends."""
+    """Shows a job's trials table and metric curves in the cell output, updated in place until it ends.
 
-    def __init__(self, get: Callable[[], TrainingResult], mlflow_ui_url: str = "", interval: float = 0.5):
+    With ``cancel`` (background jobs, where the kernel is free to take the click) a Cancel button stops
+    the job; a job in the foreground is cancelled by interrupting the kernel.
+    """
+
+    def __init__(
+        self,
+        get: Callable[[], TrainingResult],
+        mlflow_ui_url: str = "",
+        interval: float = 0.5,
+        cancel: Callable[[], Any] | None = None,
+    ):
         from IPython.display import HTML, display
 
         self.get, self.mlflow_ui_url, self.interval = get, mlflow_ui_url, interval
         self._html = HTML
-        self.handle = display(HTML(self._render(get())), display_id=True)
+        self.curves = MetricCurves()
+        self.cancel_button = self._cancel_button(cancel) if cancel is not None else None
+        result = get()
+        if self.cancel_button is not None:
+            display(self.cancel_button)
+        self.handle = display(HTML(self._render(result)), display_id=True)
+        self.curves_handle = (
+            display(self.curves.figure(result.metric), display_id=True) if result.metric else None
+        )
+
+    def _cancel_button(self, cancel: Callable[[], Any]) -> Any:
+        import ipywidgets
+
+        button = ipywidgets.Button(description="Cancel", icon="stop", button_style="danger")
+
+        def clicked(_: Any) -> None:
+            button.disabled, button.description = True, "Cancelling…"
+            threading.Thread(target=cancel, name="matih-train-cancel", daemon=True).start()
+
+        button.on_click(clicked)
+        return button
 
     def _render(self, result: TrainingResult) -> str:
         running = "running, " if result.status == "RUNNING" else ""
-        note = f"<div style='font-size:11px;color:#666'>{running}elapsed {result.elapsed:.1f} s</div>"
+        how = "" if self.cancel_button is not None else " (interrupt the kernel to cancel)"
+        note = (
+            f"<div style='font-size:11px;color:#666'>{running}elapsed {result.elapsed:.1f} s"
+            f"{how if running else ''}</div>"
+        )
         return TrainingView(result, self.mlflow_ui_url)._repr_html_() + note
 
     def update(self) -> TrainingResult:
         result = self.get()
         if self.handle is not None:
             self.handle.update(self._html(self._render(result)))
+        if self.curves.add(result) and self.curves_handle is not None and result.metric:
+            self.curves_handle.update(self.curves.figure(result.metric))
+        if self.cancel_button is not None and result.status != "RUNNING":
+            self.cancel_button.disabled, self.cancel_button.description = True, result.status.capitalize()
         return result
 
     def follow(self, done: Callable[[], bool]) -> TrainingResult:

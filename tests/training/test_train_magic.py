@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -12,7 +14,8 @@ from IPython.core.interactiveshell import InteractiveShell
 from mlflow.tracking import MlflowClient
 
 from matih_workbench.config import WorkbenchConfig
-from matih_workbench.widgets.training import TrainingView
+from matih_workbench.models.training import TrainingResult, TrialResult
+from matih_workbench.widgets.training import MetricCurves, TrainingView
 
 CELL = """
 import matih_workbench as matih
@@ -102,3 +105,59 @@ def test_mistakes_are_one_line_usage_errors_and_create_nothing(
 def test_train_needs_a_cell(shell: InteractiveShell) -> None:
     with pytest.raises(UsageError, match="needs a cell"):
         shell.run_line_magic("matih", "train --experiment x")
+
+
+SLOW_CELL = """
+import time
+import matih_workbench as matih
+
+def train_fn(config):
+    for epoch in range(config["epochs"]):
+        time.sleep(0.3)
+        matih.report({"loss": 1.0 / (epoch + 1)})
+"""
+
+
+def test_background_job_shows_curves_and_stops_from_its_cancel_button(
+    ray_session: None, shell: InteractiveShell, client: MlflowClient
+) -> None:
+    view = shell.run_cell_magic(
+        "matih", "train --experiment magic-bg --background --epochs 300 --metric loss --mode min", SLOW_CELL
+    )
+    job_id = view.result.job_id
+    assert view.cancel_button is not None and not view.cancel_button.disabled
+    live_deadline = time.monotonic() + 180
+    training = view_service(shell)
+    while not ((trials := training.get(job_id).trials) and all(t.iterations >= 2 for t in trials)):
+        assert time.monotonic() < live_deadline, "the background job never reached its second epoch"
+        time.sleep(0.2)
+    view.cancel_button.click()
+    assert view.cancel_button.disabled
+    result = training.wait(job_id, timeout=120)
+    assert result.status == "KILLED" and client.get_run(result.parent_run_id).info.status == "KILLED"
+
+
+def view_service(shell: InteractiveShell) -> Any:
+    """The training service the magic in this shell uses."""
+    magics = shell.magics_manager.registry["WorkbenchMagics"]
+    return magics.workbench.training
+
+
+def test_metric_curves_keep_one_line_per_trial_and_one_point_per_epoch() -> None:
+    curves = MetricCurves()
+
+    def snapshot(*trials: tuple[str, int, float]) -> TrainingResult:
+        return TrainingResult(
+            job_id="j", experiment_id="1", experiment="e", parent_run_id="p", status="RUNNING", metric="loss",
+            started=0.0, trials=[
+                TrialResult(trial_id=t, status="RUNNING", iterations=i, metrics={"loss": v})
+                for t, i, v in trials
+            ],
+        )  # fmt: skip
+
+    assert curves.add(snapshot(("a", 1, 0.9), ("b", 1, 0.8)))
+    assert not curves.add(snapshot(("a", 1, 0.9), ("b", 1, 0.8)))  # same epoch again: nothing new
+    assert curves.add(snapshot(("a", 2, 0.5), ("b", 1, 0.8)))
+    fig = curves.figure("loss")
+    lines = {trace.name: (list(trace.x), list(trace.y)) for trace in fig.data}
+    assert lines == {"a": ([1, 2], [0.9, 0.5]), "b": ([1], [0.8])}
