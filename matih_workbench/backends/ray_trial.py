@@ -14,12 +14,14 @@ worker restarted after a failure resumes at the step of the last checkpoint.
 
 from __future__ import annotations
 
+import importlib
 import inspect
 import random
 import shutil
 import threading
 import traceback
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,8 +30,8 @@ from matih_workbench.backends.ray_checkpoint import checkpoint_meta, restore, to
 from matih_workbench.backends.training_runs import TrainingRuns
 
 __all__ = [
-    "TrialSession", "TrialSetup", "active_session", "data", "last_checkpoint", "make_trainable", "report",
-    "run_train_worker",
+    "AUTOLOG_FLAVORS", "TrialSession", "TrialSetup", "active_session", "autologging", "data",
+    "last_checkpoint", "make_trainable", "report", "run_train_worker",
 ]  # fmt: skip
 
 
@@ -195,10 +197,11 @@ def run_trial(train_fn: Callable[..., Any], setup: TrialSetup, config: dict[str,
         _active = TrialSession(run_id, logger, setup.data_ref, step=step, checkpoint=start)
     status = "FAILED"
     try:
-        if takes_data:
-            train_fn(config, data() if setup.data_ref is not None else None)
-        else:
-            train_fn(config)
+        with autologging(setup, run_id):
+            if takes_data:
+                train_fn(config, data() if setup.data_ref is not None else None)
+            else:
+                train_fn(config)
         status = "FINISHED"
     except BaseException as exc:
         runs.log(run_id, tags={"matih.error": f"{type(exc).__name__}: {exc}"[:4000]})
@@ -231,16 +234,43 @@ def run_train_worker(train_fn: Callable[..., Any], setup: TrialSetup, config: di
             dataset=setup.dataset, checkpoint=start,
         )  # fmt: skip
     try:
-        if len(inspect.signature(train_fn).parameters) >= 2:
-            has_data = setup.data_ref is not None or setup.dataset
-            train_fn(config, data() if has_data else None)
-        else:
-            train_fn(config)
+        with autologging(setup, setup.run_id, enabled=rank == 0):
+            if len(inspect.signature(train_fn).parameters) >= 2:
+                has_data = setup.data_ref is not None or setup.dataset
+                train_fn(config, data() if has_data else None)
+            else:
+                train_fn(config)
     finally:
         if logger is not None:
             logger.close(timeout=30)
         with _lock:
             _active = None
+
+
+#: framework -> MLflow autologging flavor used inside trials (PyTorch has none outside Lightning).
+AUTOLOG_FLAVORS = {"sklearn": "mlflow.sklearn", "xgboost": "mlflow.xgboost"}
+
+
+@contextmanager
+def autologging(setup: TrialSetup, run_id: str, enabled: bool = True) -> Iterator[None]:
+    """MLflow framework autologging into the trial's run while train_fn runs: the estimator's params and
+    training metrics (sklearn), per-round eval metrics (XGBoost). Models are not logged: checkpoints are.
+    The trial, not autologging, decides the run's final status."""
+    flavor_name = AUTOLOG_FLAVORS.get(setup.tags.get("matih.framework", ""))
+    if not enabled or flavor_name is None:
+        yield
+        return
+    import mlflow
+
+    flavor = importlib.import_module(flavor_name)
+    mlflow.set_tracking_uri(setup.tracking_uri)
+    flavor.autolog(log_models=False, log_datasets=False, silent=True)
+    mlflow.start_run(run_id=run_id)
+    try:
+        yield
+    finally:
+        flavor.autolog(disable=True)
+        mlflow.end_run()
 
 
 def _resume(checkpoint: Any) -> tuple[int, str | None]:
