@@ -134,7 +134,14 @@ class TrainingService:
         job = TrainingJob(job_id, spec, experiment_id, parent)
         self._jobs[job_id] = job
         try:
-            self._record_start(parent, spec, framework, data, cell_source, source_path)
+            # lineage (environment, git diff, cell, dataset) is recorded while Ray starts the trials
+            job.recorder = threading.Thread(
+                target=self._record_start,
+                args=(parent, spec, framework, data, cell_source, source_path),
+                name=f"matih-record-{job_id}",
+                daemon=True,
+            )
+            job.recorder.start()
             dataset = data if spec.workers > 1 and self.ray.is_dataset(data) else None
             setup = TrialSetup(
                 tracking_uri=self.runs.tracking_uri,
@@ -215,6 +222,20 @@ class TrainingService:
         cell_source: str | None,
         source_path: str | None,
     ) -> None:
+        try:
+            self._record(run_id, spec, framework, data, cell_source, source_path)
+        except Exception as exc:  # lineage is best effort: the job goes on, the gap is recorded
+            self.runs.log(run_id, tags={"matih.record_error": f"{type(exc).__name__}: {exc}"[:4000]})
+
+    def _record(
+        self,
+        run_id: str,
+        spec: TrainingSpec,
+        framework: str,
+        data: Any,
+        cell_source: str | None,
+        source_path: str | None,
+    ) -> None:
         params = spec.model_dump(exclude={"tags", "search_space", "address"}, exclude_none=True)
         params["framework"] = framework
         params["search_space"] = {k: str(v) for k, v in spec.search_space.items()}
@@ -280,6 +301,8 @@ class TrainingService:
     def _end(self, job: TrainingJob, status: JobStatus, error: str | None = None) -> None:
         """Final statuses in MLflow, then the event, then waiters are released."""
         try:
+            if job.recorder is not None:
+                job.recorder.join()
             self._reconcile(job, status)
             self.runs.terminate(job.parent_run_id, status)
             result = job.snapshot()

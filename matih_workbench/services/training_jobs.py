@@ -28,6 +28,7 @@ class TrainingJob:
         self.cancel_event = threading.Event()
         self.done = threading.Event()
         self.thread: threading.Thread | None = None
+        self.recorder: threading.Thread | None = None
         self.uploader: CheckpointUploader | None = None
         self._trials: dict[str, TrialResult] = {}
         self._lock = threading.Lock()
