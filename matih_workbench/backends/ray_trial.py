@@ -261,6 +261,8 @@ def autologging(setup: TrialSetup, run_id: str, enabled: bool = True) -> Iterato
         yield
         return
     import mlflow
+    from mlflow.environment_variables import MLFLOW_RUN_ID
+    from mlflow.tracking import fluent
 
     flavor = importlib.import_module(flavor_name)
     mlflow.set_tracking_uri(setup.tracking_uri)
@@ -270,7 +272,10 @@ def autologging(setup: TrialSetup, run_id: str, enabled: bool = True) -> Iterato
         yield
     finally:
         flavor.autolog(disable=True)
-        mlflow.end_run()
+        # Detach the run without ``mlflow.end_run()``, which would mark it FINISHED: a trial stopped by
+        # Tune is ended by the driver (FINISHED or KILLED), every other trial by ``run_trial``.
+        fluent._active_run_stack.get().pop()
+        MLFLOW_RUN_ID.unset()
 
 
 def _resume(checkpoint: Any) -> tuple[int, str | None]:
