@@ -195,7 +195,7 @@ def run_trial(train_fn: Callable[..., Any], setup: TrialSetup, config: dict[str,
     logger = AsyncMetricLogger(setup.tracking_uri, run_id, setup.spool_dir)
     with _lock:
         _active = TrialSession(run_id, logger, setup.data_ref, step=step, checkpoint=start)
-    status = "FAILED"
+    status: str | None = "FAILED"
     try:
         with autologging(setup, run_id):
             if takes_data:
@@ -203,6 +203,11 @@ def run_trial(train_fn: Callable[..., Any], setup: TrialSetup, config: dict[str,
             else:
                 train_fn(config)
         status = "FINISHED"
+    except SystemExit:
+        # stopped by Tune (a scheduler's early stop or a cancel): not an error, and the driver, which knows
+        # why, sets the final status (a late FAILED from here must not overwrite its KILLED)
+        status = None
+        raise
     except BaseException as exc:
         runs.log(run_id, tags={"matih.error": f"{type(exc).__name__}: {exc}"[:4000]})
         runs.log_text(run_id, traceback.format_exc(), "error.txt")
@@ -210,7 +215,8 @@ def run_trial(train_fn: Callable[..., Any], setup: TrialSetup, config: dict[str,
     finally:
         stats = logger.close(timeout=30)
         runs.log(run_id, tags={"matih.metrics_delivered": str(stats.delivered)})
-        runs.terminate(run_id, status)
+        if status is not None:
+            runs.terminate(run_id, status)
         with _lock:
             _active = None
 
