@@ -155,13 +155,16 @@ def train(ctx: MagicContext, args: Any) -> TrainingView:
     def cancel() -> None:
         service.cancel(job.job_id)
 
+    def curves() -> dict[str, list[tuple[int, float]]]:
+        return service.curves(job.job_id)
+
     if args.background:
-        live = LiveTraining(lambda: service.get(job.job_id), ui_url, cancel=cancel)
+        live = LiveTraining(lambda: service.get(job.job_id), curves, ui_url, cancel=cancel)
         live.follow_in_background(done)
         view = TrainingView(job, ui_url, cancel=cancel)
         view.cancel_button = live.cancel_button
         return view
-    live = LiveTraining(lambda: service.get(job.job_id), ui_url)
+    live = LiveTraining(lambda: service.get(job.job_id), curves, ui_url)
     try:
         live.follow(done)
     except KeyboardInterrupt:

@@ -189,6 +189,10 @@ class TrainingService:
     def get(self, job_id: str) -> TrainingResult:
         return self._job(job_id).snapshot()
 
+    def curves(self, job_id: str) -> dict[str, list[tuple[int, float]]]:
+        """The job metric of every trial by epoch, as reported so far."""
+        return self._job(job_id).curves()
+
     def list(self) -> TrainingJobList:
         return TrainingJobList(jobs=[job.snapshot() for job in self._jobs.values()])
 

@@ -31,6 +31,7 @@ class TrainingJob:
         self.recorder: threading.Thread | None = None
         self.uploader: CheckpointUploader | None = None
         self._trials: dict[str, TrialResult] = {}
+        self._curves: dict[str, dict[int, float]] = {}  # trial -> epoch -> value of the job metric
         self._lock = threading.Lock()
 
     def on_trial(self, event: TrialEvent) -> None:
@@ -46,6 +47,9 @@ class TrainingJob:
                     for k, v in metrics.items()
                     if isinstance(v, int | float) and not isinstance(v, bool) and not _internal(k)
                 }
+                value = trial.metrics.get(self.spec.metric or "")
+                if value is not None and trial.iterations > 0:
+                    self._curves.setdefault(trial_id, {})[trial.iterations] = value
             if status == "TERMINATED" and self.cancel_event.is_set() and trial.status == "RUNNING":
                 status = "KILLED"  # stopped by the cancel, not finished
             if trial.status not in _ENDED:
@@ -62,6 +66,11 @@ class TrainingJob:
                     trial.run_id = run_id
                     if error and trial.status == "ERROR" and trial.error in (None, "trial failed"):
                         trial.error = error
+
+    def curves(self) -> dict[str, list[tuple[int, float]]]:
+        """Every reported value of the job metric, by trial and epoch."""
+        with self._lock:
+            return {trial: sorted(series.items()) for trial, series in self._curves.items()}
 
     def trials(self) -> list[TrialResult]:
         with self._lock:

@@ -34,41 +34,21 @@ def trials_frame(result: TrainingResult, max_metrics: int = 6) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-class MetricCurves:
-    """The job's metric by epoch, one line per trial, gathered from successive job snapshots."""
+def curves_figure(metric: str, curves: dict[str, list[tuple[int, float]]]) -> Any:
+    """One line per trial of ``metric`` by epoch."""
+    import plotly.graph_objects as go
 
-    def __init__(self) -> None:
-        self.points: dict[str, dict[int, float]] = {}
-
-    def add(self, result: TrainingResult) -> bool:
-        """Record each trial's latest value of the job metric; True when a new point arrived."""
-        changed = False
-        for trial in result.trials:
-            value = trial.metrics.get(result.metric or "")
-            if value is None or trial.iterations < 1:
-                continue
-            series = self.points.setdefault(trial.trial_id, {})
-            if series.get(trial.iterations) != value:
-                series[trial.iterations] = value
-                changed = True
-        return changed
-
-    def figure(self, metric: str) -> Any:
-        import plotly.graph_objects as go
-
-        fig = go.Figure(
-            [
-                go.Scatter(
-                    x=sorted(series), y=[series[k] for k in sorted(series)], mode="lines+markers", name=t
-                )
-                for t, series in sorted(self.points.items())
-            ]
-        )
-        fig.update_layout(
-            height=260, margin={"l": 40, "r": 10, "t": 30, "b": 30}, title=f"{metric} by epoch",
-            xaxis_title="epoch", yaxis_title=metric, legend_title="trial",
-        )  # fmt: skip
-        return fig
+    fig = go.Figure(
+        [
+            go.Scatter(x=[e for e, _ in points], y=[v for _, v in points], mode="lines+markers", name=trial)
+            for trial, points in sorted(curves.items())
+        ]
+    )
+    fig.update_layout(
+        height=260, margin={"l": 40, "r": 10, "t": 30, "b": 30}, title=f"{metric} by epoch",
+        xaxis_title="epoch", yaxis_title=metric, legend_title="trial",
+    )  # fmt: skip
+    return fig
 
 
 class TrainingView:
@@ -139,22 +119,23 @@ class LiveTraining:
     def __init__(
         self,
         get: Callable[[], TrainingResult],
+        curves: Callable[[], dict[str, list[tuple[int, float]]]],
         mlflow_ui_url: str = "",
         interval: float = 0.5,
         cancel: Callable[[], Any] | None = None,
     ):
         from IPython.display import HTML, display
 
-        self.get, self.mlflow_ui_url, self.interval = get, mlflow_ui_url, interval
+        self.get, self.curves, self.mlflow_ui_url, self.interval = get, curves, mlflow_ui_url, interval
         self._html = HTML
-        self.curves = MetricCurves()
+        self._drawn: dict[str, list[tuple[int, float]]] = {}
         self.cancel_button = self._cancel_button(cancel) if cancel is not None else None
         result = get()
         if self.cancel_button is not None:
             display(self.cancel_button)
         self.handle = display(HTML(self._render(result)), display_id=True)
         self.curves_handle = (
-            display(self.curves.figure(result.metric), display_id=True) if result.metric else None
+            display(curves_figure(result.metric, {}), display_id=True) if result.metric else None
         )
 
     def _cancel_button(self, cancel: Callable[[], Any]) -> Any:
@@ -182,8 +163,9 @@ class LiveTraining:
         result = self.get()
         if self.handle is not None:
             self.handle.update(self._html(self._render(result)))
-        if self.curves.add(result) and self.curves_handle is not None and result.metric:
-            self.curves_handle.update(self.curves.figure(result.metric))
+        if self.curves_handle is not None and result.metric and (curves := self.curves()) != self._drawn:
+            self.curves_handle.update(curves_figure(result.metric, curves))
+            self._drawn = curves
         if self.cancel_button is not None and result.status != "RUNNING":
             self.cancel_button.disabled, self.cancel_button.description = True, result.status.capitalize()
         return result

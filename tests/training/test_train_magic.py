@@ -14,8 +14,9 @@ from IPython.core.interactiveshell import InteractiveShell
 from mlflow.tracking import MlflowClient
 
 from matih_workbench.config import WorkbenchConfig
-from matih_workbench.models.training import TrainingResult, TrialResult
-from matih_workbench.widgets.training import MetricCurves, TrainingView
+from matih_workbench.services.training import training_spec
+from matih_workbench.services.training_jobs import TrainingJob
+from matih_workbench.widgets.training import TrainingView, curves_figure
 
 CELL = """
 import matih_workbench as matih
@@ -144,20 +145,17 @@ def view_service(shell: InteractiveShell) -> Any:
 
 
 def test_metric_curves_keep_one_line_per_trial_and_one_point_per_epoch() -> None:
-    curves = MetricCurves()
+    job = TrainingJob("j", training_spec(experiment="e", metric="loss"), "1", "p")
 
-    def snapshot(*trials: tuple[str, int, float]) -> TrainingResult:
-        return TrainingResult(
-            job_id="j", experiment_id="1", experiment="e", parent_run_id="p", status="RUNNING", metric="loss",
-            started=0.0, trials=[
-                TrialResult(trial_id=t, status="RUNNING", iterations=i, metrics={"loss": v})
-                for t, i, v in trials
-            ],
-        )  # fmt: skip
+    def report(trial: str, epoch: int, value: float) -> None:
+        job.on_trial((trial, "RUNNING", {}, {"training_iteration": epoch, "loss": value}, None))
 
-    assert curves.add(snapshot(("a", 1, 0.9), ("b", 1, 0.8)))
-    assert not curves.add(snapshot(("a", 1, 0.9), ("b", 1, 0.8)))  # same epoch again: nothing new
-    assert curves.add(snapshot(("a", 2, 0.5), ("b", 1, 0.8)))
-    fig = curves.figure("loss")
+    report("a", 1, 0.9)
+    report("b", 1, 0.8)
+    first = job.curves()
+    report("a", 1, 0.9)  # the same epoch again: nothing new
+    assert job.curves() == first
+    report("a", 2, 0.5)
+    fig = curves_figure("loss", job.curves())
     lines = {trace.name: (list(trace.x), list(trace.y)) for trace in fig.data}
     assert lines == {"a": ([1, 2], [0.9, 0.5]), "b": ([1], [0.8])}
