@@ -415,7 +415,7 @@ class RegistryService:
 
     def _require_approver(self, model: ModelRecord, row: dict[str, Any]) -> None:
         self._require_governor(model, "approve promotions of")
-        if row["requested_by"] == self.user and not self.roles.allow_self_approval:
+        if not self.roles.may_approve(self._owners(model), row["requested_by"]):
             raise Forbidden(
                 f"{self.user} requested this promotion and cannot approve it",
                 hint="another owner or a lead approves it (or set WorkbenchConfig.allow_self_approval)",
@@ -445,13 +445,12 @@ class RegistryService:
                 owners[name] = self._owners(self.registry.model(name))
             except NotFound:
                 owners[name] = []
-        may = self.roles.may_govern(owners[name])
-        self_ok = row["requested_by"] != self.user or self.roles.allow_self_approval
         fields = {k: v for k, v in row.items() if k != "evidence"}
         return PromotionRequest(
             **fields,
             evidence=PromotionEvidence.model_validate_json(row["evidence"]),
-            can_decide=row["status"] == "pending" and may and self_ok,
+            can_decide=row["status"] == "pending"
+            and self.roles.may_approve(owners[name], row["requested_by"]),
         )
 
     # -- helpers ----------------------------------------------------------------------------------

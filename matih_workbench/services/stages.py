@@ -52,6 +52,10 @@ class Roles:
             self.user in owners or self.user in self.leads or bool(set(self.groups) & set(self.lead_groups))
         )
 
+    def may_approve(self, owners: Iterable[str], requested_by: str) -> bool:
+        """Governors approve a request, but not their own unless ``allow_self_approval``."""
+        return self.may_govern(owners) and (requested_by != self.user or self.allow_self_approval)
+
 
 def stage_of(version: VersionRecord) -> ModelStage:
     """The alias ``production`` decides Production; else the stage tag (a stale Production is Archived)."""
