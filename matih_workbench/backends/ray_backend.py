@@ -11,7 +11,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from matih_workbench.backends.ray_trial import TrialSetup
 from matih_workbench.errors import BackendUnavailable
@@ -21,11 +21,16 @@ __all__ = ["RayBackend", "TrainPlan", "TrialEvent", "TunePlan"]
 
 #: ``(trial id, status, config, latest metrics or None, error or None)``
 TrialEvent = tuple[str, str, dict[str, Any], dict[str, Any] | None, str | None]
-#: ``(run id, local checkpoint folder, step)``: a checkpoint Ray has persisted, to copy into MLflow
-OnCheckpoint = Callable[[str, str, int], None]
 
 
-def _no_checkpoint(run_id: str, folder: str, step: int) -> None:
+class OnCheckpoint(Protocol):
+    """A checkpoint folder Ray has persisted, to copy into the run's MLflow artifacts at ``step``;
+    ``remove``: the folder is ours alone (a single-trial task's), delete it once copied."""
+
+    def __call__(self, run_id: str, folder: str, step: int, remove: bool = False) -> None: ...
+
+
+def _no_checkpoint(run_id: str, folder: str, step: int, remove: bool = False) -> None:
     return None
 
 
@@ -61,6 +66,7 @@ class RayBackend:
     def __init__(self, address: str = "") -> None:
         self.address = address
         self._connected_to: str | None = None
+        self._warmed: list[Any] = []  # refs of the warm-up tasks, once per connection
 
     def ensure(self, address: str | None = None) -> None:
         """Connect once per process: the given address, the configured one, or a local Ray.
@@ -100,10 +106,36 @@ class RayBackend:
 
         return ray.put(obj)
 
+    def warm(self, tracking_uri: str, workers: int = 2) -> None:
+        """Once per connection, without waiting: make up to ``workers`` pooled worker processes import
+        MLflow and this package and open the tracking store, so a single-trial job starts at once."""
+        import ray
+
+        if self._warmed or self.is_client:
+            return
+        from matih_workbench.backends.ray_single import warm_worker
+
+        count = max(1, min(workers, int(ray.cluster_resources().get("CPU", 1))))
+        task = ray.remote(warm_worker).options(num_cpus=1, max_retries=0, name="matih-warm")
+        self._warmed = [task.remote(tracking_uri) for _ in range(count)]
+
+    def run_single(self, plan: TunePlan, job_id: str) -> None:
+        """One trial as a plain Ray task (no Tune): see ``ray_single``."""
+        from matih_workbench.backends.ray_single import run_single
+
+        run_single(plan, job_id)
+
+    @property
+    def is_client(self) -> bool:
+        """Connected through Ray Client (``ray://``): no streaming tasks, and Tune's loop runs remotely."""
+        from ray.util.client import ray as client
+
+        return (self._connected_to or "").startswith("ray://") or bool(client.is_connected())
+
     def run_tune(self, plan: TunePlan) -> None:
         from matih_workbench.backends.ray_tune import run_tune
 
-        run_tune(plan)
+        run_tune(plan, client=self.is_client)
 
     def run_train(self, plan: TrainPlan) -> int:
         """Run a data-parallel job to its end; returns how many times its workers were restarted."""

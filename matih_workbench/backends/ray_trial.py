@@ -7,6 +7,9 @@ that ``matih.report`` writes to, and ends the run FINISHED or FAILED (with the e
 A trial stopped early by a scheduler never returns from ``tune.report``: the trainable's ``cleanup`` (a
 mixin Tune honours through ``__mixins__``) flushes the logger instead; the driver sets the final status.
 
+``run_trial`` also runs outside Tune, for a single trial in a plain Ray task (``ray_single``): its
+``TrialContext`` then carries an outbox that ``report`` writes to and a stop event it honours.
+
 ``run_train_worker`` is the same for one worker of a data-parallel Ray Train run: the driver created the
 run, rank 0 logs the metrics, every rank reports to Ray Train (a barrier), rank 0's checkpoint is kept, and a
 worker restarted after a failure resumes at the step of the last checkpoint.
@@ -16,6 +19,7 @@ from __future__ import annotations
 
 import importlib
 import inspect
+import queue
 import random
 import shutil
 import threading
@@ -30,8 +34,8 @@ from matih_workbench.backends.ray_checkpoint import checkpoint_meta, restore, to
 from matih_workbench.backends.training_runs import TrainingRuns
 
 __all__ = [
-    "AUTOLOG_FLAVORS", "TrialSession", "TrialSetup", "active_session", "autologging", "data",
-    "last_checkpoint", "make_trainable", "report", "run_train_worker",
+    "AUTOLOG_FLAVORS", "TrialContext", "TrialSession", "TrialSetup", "active_session", "autologging",
+    "data", "last_checkpoint", "make_trainable", "report", "run_train_worker", "run_trial",
 ]  # fmt: skip
 
 
@@ -52,17 +56,29 @@ class TrialSetup:
 
 
 @dataclass
+class TrialContext:
+    """Who a trial is and where its reports go: Tune's context, or a plain task's outbox."""
+
+    trial_id: str
+    trial_name: str
+    checkpoint: Any = None  # the Ray checkpoint this attempt starts from
+    outbox: queue.Queue[Any] | None = None  # a plain task: ``(payload, checkpoint folder)`` per report
+    stop: threading.Event | None = None  # a plain task: set when the job is cancelled
+
+
+@dataclass
 class TrialSession:
     run_id: str
     logger: AsyncMetricLogger | None
     data_ref: Any = None
     step: int = 0
     latest: dict[str, Any] = field(default_factory=dict)
-    mode: str = "tune"  # or "train"
+    mode: str = "tune"  # or "train" (Ray Train worker) or "task" (a single trial in a plain Ray task)
     rank: int = 0
     world: int = 1
     dataset: bool = False
     checkpoint: Any = None  # the Ray checkpoint this attempt starts from
+    context: TrialContext | None = None
 
 
 _lock = threading.Lock()
@@ -95,6 +111,13 @@ def report(metrics: Mapping[str, Any], checkpoint: Any = None) -> None:
     else:
         checkpoint = None
     payload = {**metrics, "matih_run_id": session.run_id, "matih_step": session.step}
+    context = session.context
+    if session.mode == "task" and context is not None and context.outbox is not None:
+        # the task's main thread forwards it to the driver; the driver uploads and removes the folder
+        context.outbox.put((payload, folder))
+        if context.stop is not None and context.stop.is_set():
+            raise SystemExit("cancelled")
+        return
     try:
         if session.mode == "train":
             import ray.train
@@ -168,23 +191,25 @@ def make_trainable(train_fn: Callable[..., Any], setup: TrialSetup) -> Callable[
     return matih_trial
 
 
-def run_trial(train_fn: Callable[..., Any], setup: TrialSetup, config: dict[str, Any]) -> None:
-    """One trial in a worker process: child run, params, metrics through the async logger, final status."""
+def run_trial(
+    train_fn: Callable[..., Any],
+    setup: TrialSetup,
+    config: dict[str, Any],
+    context: TrialContext | None = None,
+) -> None:
+    """One trial in a worker process: child run, params, metrics through the async logger, final status.
+    ``context`` is Tune's trial unless given (a single trial in a plain Ray task)."""
     global _active
-    from ray import tune
-
     takes_data = len(inspect.signature(train_fn).parameters) >= 2
-    context = tune.get_context()
-    trial_id, trial_name = context.get_trial_id(), context.get_trial_name()
+    context = context or _tune_context()
     runs = TrainingRuns(setup.tracking_uri)
-    start = tune.get_checkpoint()
-    step, run_id = _resume(start)
+    step, run_id = _resume(context.checkpoint)
     if run_id is None:  # a fresh trial (a retried one continues the run of its checkpoint)
         run_id = runs.create_run(
             setup.experiment_id,
-            trial_name,
+            context.trial_name,
             setup.user,
-            {**setup.tags, "matih.trial_id": trial_id, "matih.trial_name": trial_name},
+            {**setup.tags, "matih.trial_id": context.trial_id, "matih.trial_name": context.trial_name},
             parent_run_id=setup.parent_run_id,
         )
         runs.log(run_id, params=dict(config))
@@ -193,8 +218,12 @@ def run_trial(train_fn: Callable[..., Any], setup: TrialSetup, config: dict[str,
     if setup.seed is not None:
         _seed(setup.seed)
     logger = AsyncMetricLogger(setup.tracking_uri, run_id, setup.spool_dir)
+    mode = "tune" if context.outbox is None else "task"
     with _lock:
-        _active = TrialSession(run_id, logger, setup.data_ref, step=step, checkpoint=start)
+        _active = TrialSession(
+            run_id, logger, setup.data_ref, step=step, checkpoint=context.checkpoint, mode=mode,
+            context=context,
+        )  # fmt: skip
     status: str | None = "FAILED"
     try:
         with autologging(setup, run_id):
@@ -204,8 +233,8 @@ def run_trial(train_fn: Callable[..., Any], setup: TrialSetup, config: dict[str,
                 train_fn(config)
         status = "FINISHED"
     except SystemExit:
-        # stopped by Tune (a scheduler's early stop or a cancel): not an error, and the driver, which knows
-        # why, sets the final status (a late FAILED from here must not overwrite its KILLED)
+        # stopped by Tune (a scheduler's early stop or a cancel) or by a cancelled task: not an error, and
+        # the driver, which knows why, sets the final status (a late FAILED must not overwrite its KILLED)
         status = None
         raise
     except BaseException as exc:
@@ -219,6 +248,13 @@ def run_trial(train_fn: Callable[..., Any], setup: TrialSetup, config: dict[str,
             runs.terminate(run_id, status)
         with _lock:
             _active = None
+
+
+def _tune_context() -> TrialContext:
+    from ray import tune
+
+    context = tune.get_context()
+    return TrialContext(context.get_trial_id(), context.get_trial_name(), tune.get_checkpoint())
 
 
 def run_train_worker(train_fn: Callable[..., Any], setup: TrialSetup, config: dict[str, Any]) -> None:

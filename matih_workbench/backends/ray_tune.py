@@ -1,4 +1,9 @@
-"""Ray Tune for a training job: search space domains, search algorithm, scheduler, cancel, progress."""
+"""Ray Tune for a training job: search space domains, search algorithm, scheduler, cancel, progress.
+
+Through Ray Client (``ray://``) Tune runs its driver loop in a task on the cluster, with pickled copies of
+the callbacks and the stopper: progress then comes back through a queue actor that this process drains, and
+the cancel goes out through another one.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +11,11 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+import ray
 from ray import tune
 from ray.tune import Callback
 from ray.tune.stopper import Stopper
+from ray.util.queue import Empty, Queue
 
 from matih_workbench.backends.ray_backend import OnCheckpoint, TrialEvent, TunePlan, _no_checkpoint
 from matih_workbench.backends.ray_checkpoint import checkpoint_meta
@@ -18,8 +25,51 @@ from matih_workbench.models.training import ParamSpec, TrainingSpec
 __all__ = ["run_tune"]
 
 
-def run_tune(plan: TunePlan) -> None:
-    """One Tune search: trials in Ray worker processes, progress forwarded to ``plan.on_trial``."""
+def run_tune(plan: TunePlan, client: bool = False) -> None:
+    """One Tune search: trials in Ray worker processes, progress forwarded to ``plan.on_trial``.
+    ``client``: connected through Ray Client, where Tune's loop runs on the cluster."""
+    if client:
+        _run_remote(plan)
+        return
+    _tuner(plan, _Progress(plan.on_trial, plan.on_checkpoint), _CancelStopper(plan.cancel)).fit()
+
+
+def _run_remote(plan: TunePlan) -> None:
+    """Tune's loop on the cluster: its callback puts progress in a queue actor, its stopper polls another."""
+    events, cancel = Queue(actor_options={"num_cpus": 0}), Queue(actor_options={"num_cpus": 0})
+    outcome: dict[str, BaseException] = {}
+
+    def fit() -> None:
+        try:
+            _tuner(plan, _Progress(queue=events), _CancelStopper(queue=cancel)).fit()
+        except BaseException as exc:
+            outcome["error"] = exc
+
+    thread = threading.Thread(target=fit, name=f"{plan.name}-fit", daemon=True)
+    thread.start()
+    cancelled = False
+    try:
+        while thread.is_alive() or not events.empty():
+            try:
+                kind, payload = events.get(timeout=0.25)
+            except Empty:
+                kind, payload = "", None
+            if kind == "trial":
+                plan.on_trial(payload)
+            elif kind == "checkpoint":
+                plan.on_checkpoint(*payload)
+            if plan.cancel.is_set() and not cancelled:
+                cancelled = True
+                cancel.put("cancel")
+    finally:
+        thread.join()
+        for queue in (events, cancel):
+            ray.kill(queue.actor)  # type: ignore[arg-type]
+    if "error" in outcome:
+        raise outcome["error"]
+
+
+def _tuner(plan: TunePlan, progress: _Progress, stopper: _CancelStopper) -> tune.Tuner:
     spec = plan.spec
     trainable = tune.with_resources(
         make_trainable(plan.train_fn, plan.setup),
@@ -27,7 +77,7 @@ def run_tune(plan: TunePlan) -> None:
     )
     param_space = {name: _domain(p, spec.search_alg) for name, p in spec.search_space.items()}
     param_space["epochs"] = spec.epochs
-    tuner = tune.Tuner(
+    return tune.Tuner(
         trainable,
         param_space=param_space,
         tune_config=tune.TuneConfig(
@@ -42,14 +92,13 @@ def run_tune(plan: TunePlan) -> None:
         run_config=tune.RunConfig(
             name=plan.name,
             storage_path=str(plan.storage_path),
-            stop=_CancelStopper(plan.cancel),
-            callbacks=[_Progress(plan.on_trial, plan.on_checkpoint)],
+            stop=stopper,
+            callbacks=[progress],
             failure_config=tune.FailureConfig(max_failures=spec.max_failures, fail_fast=False),
             checkpoint_config=tune.CheckpointConfig(num_to_keep=2),
             verbose=0,
         ),
     )
-    tuner.fit()
 
 
 def _domain(p: ParamSpec, search_alg: str) -> Any:
@@ -89,21 +138,25 @@ def _scheduler(spec: TrainingSpec) -> Any:
 
 
 class _CancelStopper(Stopper):
-    """Stops every trial once the job's cancel event is set (Tune ends them cleanly)."""
+    """Stops every trial once the job's cancel event is set (Tune ends them cleanly), or once the cancel
+    queue has an item when Tune runs on the cluster."""
 
-    def __init__(self, cancel: threading.Event) -> None:
-        self.cancel = cancel
+    def __init__(self, cancel: threading.Event | None = None, queue: Queue | None = None) -> None:
+        self.cancel = cancel or threading.Event()
+        self.queue = queue
 
     def __getstate__(self) -> dict[str, Any]:  # Tune pickles its run config with the experiment state
-        return {}
+        return {"queue": self.queue}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        self.cancel = threading.Event()
+        self.cancel, self.queue = threading.Event(), state.get("queue")
 
     def __call__(self, trial_id: str, result: dict[str, Any]) -> bool:
-        return self.cancel.is_set()
+        return self.stop_all()
 
     def stop_all(self) -> bool:
+        if not self.cancel.is_set() and self.queue is not None and not self.queue.empty():
+            self.cancel.set()
         return self.cancel.is_set()
 
 
@@ -115,18 +168,33 @@ _PUBLIC = ("done", "training_iteration", "time_total_s", "matih_run_id")
 
 
 class _Progress(Callback):
-    """Forwards trial lifecycle and results to the service as plain tuples."""
+    """Forwards trial lifecycle and results to the service as plain tuples: directly, or through a queue
+    actor when Tune runs on the cluster (Ray Client)."""
 
-    def __init__(self, on_trial: Callable[[TrialEvent], None], on_checkpoint: OnCheckpoint) -> None:
-        self.on_trial = on_trial
-        self.upload = on_checkpoint
+    def __init__(
+        self,
+        on_trial: Callable[[TrialEvent], None] = _ignore,
+        on_checkpoint: OnCheckpoint = _no_checkpoint,
+        queue: Queue | None = None,
+    ) -> None:
+        self.queue = queue
+        self.on_trial, self.upload = on_trial, on_checkpoint
+        if queue is not None:
+            self.on_trial, self.upload = self._put_trial, self._put_checkpoint
 
     def __getstate__(self) -> dict[str, Any]:  # Tune pickles its callbacks with the experiment state
-        return {}
+        return {"queue": self.queue}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        self.on_trial = _ignore
-        self.upload = _no_checkpoint
+        self.__init__(queue=state.get("queue"))  # type: ignore[misc]
+
+    def _put_trial(self, event: TrialEvent) -> None:
+        assert self.queue is not None
+        self.queue.put(("trial", event))
+
+    def _put_checkpoint(self, run_id: str, folder: str, step: int, remove: bool = False) -> None:
+        assert self.queue is not None
+        self.queue.put(("checkpoint", (run_id, folder, step, remove)))
 
     def on_checkpoint(
         self, iteration: int, trials: list[Any], trial: Any, checkpoint: Any, **info: Any

@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 import os
 import queue
+import shutil
 import threading
 import uuid
 from dataclasses import dataclass, field
@@ -56,6 +57,7 @@ class Upload:
     run_id: str
     folder: str
     path: str
+    remove: bool = False
 
 
 @dataclass
@@ -74,8 +76,9 @@ class CheckpointUploader:
         self._thread = threading.Thread(target=self._run, name="matih-checkpoints", daemon=True)
         self._thread.start()
 
-    def submit(self, run_id: str, folder: str, step: int) -> None:
-        self._queue.put(Upload(run_id, folder, f"checkpoints/step-{step:04d}"))
+    def submit(self, run_id: str, folder: str, step: int, remove: bool = False) -> None:
+        """Copy ``folder`` into the run at ``checkpoints/step-NNNN``; ``remove`` deletes it afterwards."""
+        self._queue.put(Upload(run_id, folder, f"checkpoints/step-{step:04d}", remove))
 
     def close(self, timeout: float = 300.0) -> UploadStats:
         self._queue.put(None)
@@ -93,3 +96,6 @@ class CheckpointUploader:
             except Exception as exc:  # reported with the job, never raised into Ray's callback thread
                 log.warning("checkpoint upload to run %s failed: %s", item.run_id, exc)
                 self.stats.errors.append(f"{item.path}: {type(exc).__name__}: {exc}")
+            finally:
+                if item.remove:
+                    shutil.rmtree(item.folder, ignore_errors=True)

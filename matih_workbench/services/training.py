@@ -1,5 +1,7 @@
 """Training jobs on Ray, tracked in MLflow: one parent run per job, one child run per Tune trial, or one
-child run for a data-parallel Ray Train job (``workers > 1``: XGBoost or PyTorch).
+child run for a data-parallel Ray Train job (``workers > 1``: XGBoost or PyTorch). A single configuration
+on one worker skips Tune: it runs as one plain Ray task on a pre-warmed worker (``ray_single``), which puts
+its first epoch in MLflow in a fraction of a second instead of the seconds Tune's setup takes.
 
 Everything is validated before anything starts (no MLflow run, no Ray work on bad input). A job runs in a
 background thread of this process; ``get``/``wait``/``cancel`` act on it by id. Checkpoints reported by the
@@ -31,7 +33,7 @@ from matih_workbench.services.events import EventService
 from matih_workbench.services.tracking import metric_mode
 from matih_workbench.services.training_jobs import TrainingJob
 
-__all__ = ["TrainingService", "detect_framework", "training_spec"]
+__all__ = ["TrainingService", "detect_framework", "single_trial", "training_spec"]
 
 _FRAMEWORK_MARKERS = {"xgboost": ("xgboost", "xgb."), "torch": ("torch",), "sklearn": ("sklearn",)}
 #: framework: (module, extra)
@@ -49,6 +51,17 @@ def training_spec(**fields: Any) -> TrainingSpec:
         raise InvalidInput(
             f"{where}: {message}" if where else message, hint="%matih train --help lists the options"
         ) from None
+
+
+def single_trial(spec: TrainingSpec) -> bool:
+    """One configuration on one worker with no failure budget: a plain Ray task runs it, not Tune."""
+    return (
+        spec.workers == 1
+        and spec.num_samples == 1
+        and not spec.search_space
+        and spec.scheduler == "none"
+        and spec.max_failures == 0
+    )
 
 
 def detect_framework(source: str | None) -> str:
@@ -127,6 +140,7 @@ class TrainingService:
         spec = self.validate(spec, train_fn, data, cell_source)
         framework = spec.framework
         self.ray.ensure(spec.address)
+        self.ray.warm(self.runs.tracking_uri)
         experiment_id = self.runs.experiment_id(spec.experiment, self.storage.experiment_location())
         job_id = uuid.uuid4().hex[:12]
         tags = {**spec.tags, "matih.job_id": job_id, "matih.framework": framework}
@@ -286,6 +300,8 @@ class TrainingService:
             if isinstance(plan, TrainPlan):
                 restarts = self.ray.run_train(plan)
                 self.runs.log(job.parent_run_id, tags={"matih.restarts": str(restarts)})
+            elif single_trial(job.spec) and not self.ray.is_client:
+                self.ray.run_single(plan, job.job_id)
             else:
                 self.ray.run_tune(plan)
         except Exception as exc:

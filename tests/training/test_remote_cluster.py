@@ -1,4 +1,5 @@
-"""--address: a job runs on a real second Ray instance (``ray start --head`` in its own process group).
+"""--address: a job runs on a real second Ray instance (``ray start --head`` in its own process group), by
+its GCS address (a driver on a node of the cluster) and through Ray Client (``ray://``, a driver anywhere).
 
 This test process already holds the session's local Ray, and a process holds one Ray connection, so the
 job is driven from a subprocess, as a second kernel would: the Workbench there connects to the cluster by
@@ -19,6 +20,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from mlflow.tracking import MlflowClient
@@ -44,16 +46,45 @@ print(json.dumps(workbench.training.run(spec, train_fn).model_dump(mode="json"))
 """
 
 
+CLIENT_DRIVER = """
+import json, sys, time
+import matih_workbench as matih
+from matih_workbench.config import WorkbenchConfig
+from matih_workbench.services import Workbench
+from matih_workbench.services.training import training_spec
+
+def train_fn(config):
+    import ray
+    port = int(ray.get_runtime_context().gcs_address.rsplit(":", 1)[1])
+    for epoch in range(config["epochs"]):
+        time.sleep(0.2)
+        matih.report({"loss": 1.0 / (epoch + 1), "gcs_port": port})
+
+workbench = Workbench.from_config(WorkbenchConfig())
+done = workbench.training.run(
+    training_spec(experiment="client", epochs=2, num_samples=2, metric="loss", address=sys.argv[1]), train_fn
+)
+job = workbench.training.start(training_spec(experiment="client-cancel", epochs=1000), train_fn)
+deadline = time.monotonic() + 120
+while not any(t.iterations >= 2 for t in workbench.training.get(job.job_id).trials):
+    assert time.monotonic() < deadline, "no progress through Ray Client"
+    time.sleep(0.1)
+cancelled = workbench.training.cancel(job.job_id, timeout=120)
+print(json.dumps([done.model_dump(mode="json"), cancelled.model_dump(mode="json")]))
+"""
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
 
 
-@pytest.fixture
-def ray_cluster() -> Iterator[str]:
-    """A one-CPU Ray head on free ports, in a session of its own: teardown kills exactly its processes."""
-    port = _free_port()
+@pytest.fixture(scope="module")
+def ray_cluster() -> Iterator[tuple[str, str]]:
+    """A one-CPU Ray head on free ports, in a session of its own: teardown kills exactly its processes.
+    Yields its GCS address and its Ray Client address."""
+    port, client_port = _free_port(), _free_port()
     env = {**os.environ, "RAY_AUTH_MODE": "disabled"}
     temp_dir = tempfile.mkdtemp(prefix="ray-", dir="/tmp")  # short: Ray's socket paths must fit 107 chars
     log = open(Path(temp_dir) / "head.log", "w")  # noqa: SIM115  (closed in teardown)
@@ -61,7 +92,7 @@ def ray_cluster() -> Iterator[str]:
         [
             str(Path(sys.executable).parent / "ray"), "start", "--head", "--block", "--port", str(port),
             "--num-cpus", "1", "--include-dashboard", "false", "--disable-usage-stats",
-            "--ray-client-server-port", str(_free_port()), "--temp-dir", temp_dir,
+            "--ray-client-server-port", str(client_port), "--temp-dir", temp_dir,
         ],
         env=env,
         stdout=log,
@@ -75,7 +106,7 @@ def ray_cluster() -> Iterator[str]:
             started = "Ray runtime started" in (Path(temp_dir) / "head.log").read_text()
             time.sleep(0.5)
         assert started, "ray start --head did not start in 180 s"
-        yield f"127.0.0.1:{port}"
+        yield f"127.0.0.1:{port}", f"ray://127.0.0.1:{client_port}"
     finally:
         with contextlib.suppress(ProcessLookupError):  # `ray stop` would stop every Ray on the machine
             os.killpg(head.pid, signal.SIGKILL)
@@ -84,25 +115,46 @@ def ray_cluster() -> Iterator[str]:
         shutil.rmtree(temp_dir, ignore_errors=True)
 
 
-def test_address_runs_the_job_on_another_ray_cluster(
-    ray_cluster: str, matih_home: Path, config: WorkbenchConfig
-) -> None:
+def _drive(script: str, address: str, matih_home: Path) -> Any:
     env = {**os.environ, "RAY_AUTH_MODE": "disabled", "MATIH_HOME": str(matih_home)}
     done = subprocess.run(
-        [sys.executable, "-c", DRIVER, ray_cluster],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
+        [sys.executable, "-c", script, address], env=env, capture_output=True, text=True, timeout=600
     )
     assert done.returncode == 0, done.stderr[-3000:]
-    result = json.loads(done.stdout.strip().splitlines()[-1])
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def test_address_runs_the_job_on_another_ray_cluster(
+    ray_cluster: tuple[str, str], matih_home: Path, config: WorkbenchConfig
+) -> None:
+    address = ray_cluster[0]
+    result = _drive(DRIVER, address, matih_home)
     assert result["status"] == "FINISHED", result["error"]
     client = MlflowClient(config.tracking_uri)
     (trial,) = result["trials"]
     run = client.get_run(trial["run_id"])
-    assert run.data.metrics["gcs_port"] == int(ray_cluster.rsplit(":", 1)[1])  # ran on that cluster
+    assert run.data.metrics["gcs_port"] == int(address.rsplit(":", 1)[1])  # ran on that cluster
     environment = json.loads(
         Path(client.download_artifacts(result["parent_run_id"], "environment.json")).read_text()
     )
     assert environment["cluster_resources"]["CPU"] == 1.0
+
+
+def test_ray_client_address_runs_a_search_with_live_progress_and_cancels(
+    ray_cluster: tuple[str, str], matih_home: Path, config: WorkbenchConfig
+) -> None:
+    gcs_port = int(ray_cluster[0].rsplit(":", 1)[1])
+    finished, cancelled = _drive(CLIENT_DRIVER, ray_cluster[1], matih_home)
+    client = MlflowClient(config.tracking_uri)
+    assert finished["status"] == "FINISHED", finished["error"]
+    # Tune's loop ran on the cluster; the trials' progress still reached this driver, best run included
+    assert len(finished["trials"]) == 2 and all(t["iterations"] == 2 for t in finished["trials"])
+    assert finished["best_metrics"]["loss"] == 0.5 and finished["best_run_id"]
+    for trial in finished["trials"]:
+        run = client.get_run(trial["run_id"])
+        assert run.info.status == "FINISHED" and run.data.metrics["gcs_port"] == gcs_port
+    assert cancelled["status"] == "KILLED"
+    (trial,) = cancelled["trials"]
+    run = client.get_run(trial["run_id"])
+    assert trial["status"] == "KILLED" and run.info.status == "KILLED"
+    assert 2 <= len(client.get_metric_history(trial["run_id"], "loss")) < 1000
