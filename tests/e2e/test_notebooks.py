@@ -6,6 +6,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from mlflow.tracking import MlflowClient
 from nbclient import NotebookClient
 
 NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
@@ -23,6 +24,14 @@ def test_notebook_runs(name: str, matih_home: Path, tmp_path: Path, monkeypatch:
     text = "\n".join(str(o.get("data", {}).get("text/html", "")) + str(o.get("text", "")) for o in outputs)
     if name == "training.ipynb":
         assert "training-example" in text and "FINISHED" in text and "matih-table" in text
+        client = MlflowClient(f"sqlite:///{matih_home / 'mlflow.db'}")
+        experiment = client.get_experiment_by_name("training-example")
+        [first] = client.search_runs([experiment.experiment_id], "tags.mlflow.runName = 'first-try'")
+        [trial] = client.search_runs(
+            [experiment.experiment_id], f"tags.mlflow.parentRunId = '{first.info.run_id}'"
+        )  # the single-trial cell: one child run with every epoch
+        assert first.info.status == trial.info.status == "FINISHED"
+        assert [m.step for m in client.get_metric_history(trial.info.run_id, "accuracy")] == [1, 2, 3, 4]
         return
     if name == "registry.ipynb":
         assert "Model card: cancer-clf version 1 (Production)" in text and "approved by lead" in text
