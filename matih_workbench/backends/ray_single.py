@@ -29,7 +29,7 @@ _END = object()
 def run_single(plan: TunePlan, job_id: str) -> None:
     """Run the trial to its end, forwarding its progress to ``plan.on_trial``; returns once it has ended."""
     import ray
-    from ray.exceptions import RayTaskError, TaskCancelledError, WorkerCrashedError
+    from ray.exceptions import RayError
 
     trial_id, trial_name = f"{job_id}_00000", f"train-{job_id}"
     config: dict[str, Any] = {"epochs": plan.spec.epochs}
@@ -64,7 +64,7 @@ def run_single(plan: TunePlan, job_id: str) -> None:
                 plan.on_checkpoint(str(payload["matih_run_id"]), folder, int(payload["matih_step"]), True)
             payload["training_iteration"] = payload["matih_step"]
             emit("RUNNING", payload, None)
-    except (RayTaskError, TaskCancelledError, WorkerCrashedError) as exc:
+    except RayError as exc:  # the trial's error, a cancel, or its worker process died
         if plan.cancel.is_set():
             emit("TERMINATED", None, None)  # the job marks a trial stopped by its cancel KILLED
         else:

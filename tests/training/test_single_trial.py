@@ -120,3 +120,33 @@ def test_cancel_interrupts_a_single_trial_that_stopped_reporting(
     [child] = _children(client, result.experiment_id, result.parent_run_id)
     assert child.info.status == "KILLED"
     assert [m.value for m in client.get_metric_history(child.info.run_id, "loss")] == [1.0, 0.5]
+
+
+def pid_fn(config: dict[str, Any]) -> None:
+    import os
+
+    for epoch in range(config["epochs"]):
+        time.sleep(0.2)
+        matih.report({"loss": 1.0 / (epoch + 1), "worker_pid": os.getpid()})
+
+
+def test_a_single_trial_whose_worker_dies_fails_with_that_reason_and_keeps_what_was_delivered(
+    ray_session: None, workbench: Workbench, client: MlflowClient
+) -> None:
+    import os
+    import signal
+
+    job = workbench.training.start(training_spec(experiment="single-killed", epochs=1000), pid_fn)
+    deadline = time.monotonic() + 120
+    while not ((trials := workbench.training.get(job.job_id).trials) and trials[0].iterations >= 3):
+        assert time.monotonic() < deadline, "the trial never reached its third epoch"
+        time.sleep(0.05)
+    os.kill(int(trials[0].metrics["worker_pid"]), signal.SIGKILL)
+    result = workbench.training.wait(job.job_id, timeout=120)
+    assert result.status == "FAILED" and result.trials[0].status == "ERROR"
+    assert (
+        "died" in (result.trials[0].error or "").lower() or "crash" in (result.trials[0].error or "").lower()
+    )
+    [child] = _children(client, result.experiment_id, result.parent_run_id)
+    assert child.info.status == "FAILED" and client.get_run(result.parent_run_id).info.status == "FAILED"
+    assert len(client.get_metric_history(child.info.run_id, "loss")) >= 1  # flushed before the kill
