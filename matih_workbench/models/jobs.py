@@ -29,6 +29,9 @@ class TrainingJobSummary(BaseModel):
     started: float = Field(description="Seconds since the epoch.")
     ended: float | None = None
     error: str | None = None
+    cancel_requested: bool = Field(
+        False, description="Someone asked to cancel the job; the kernel running it then ends it KILLED."
+    )
 
 
 class TrainingJobSummaryList(BaseModel):

@@ -3,16 +3,20 @@
 A job runs in a kernel, not in the server: what the server knows of it is what the kernel wrote, the
 MODEL_TRAINING_STARTED / COMPLETED / FAILED events and the parent and child MLflow runs. Progress (trials
 ended, best value so far) comes from the child runs, so it moves while the job runs.
+
+Nor can the server stop a job itself: ``request_cancel`` writes MODEL_TRAINING_CANCEL_REQUESTED to the events
+store, and the kernel running the job (``services/job_control.py``) reads it and cancels the job there.
 """
 
 from __future__ import annotations
 
+import re
 import threading
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
 from matih_workbench.backends.tracking_sql import RunRecord
-from matih_workbench.errors import InvalidInput, NotFound
+from matih_workbench.errors import Conflict, InvalidInput, NotFound
 from matih_workbench.models import EventType, WorkbenchEvent
 from matih_workbench.models.jobs import TrainingJobSummary, TrainingJobSummaryList
 from matih_workbench.models.training import JobStatus
@@ -25,8 +29,11 @@ _ENDED_STATUS: dict[str, JobStatus] = {"FINISHED": "FINISHED", "FAILED": "FAILED
 _ENDED_RUN = frozenset(_ENDED_STATUS)
 Runs = list[RunRecord]
 _TRAINING = frozenset(
-    {EventType.MODEL_TRAINING_STARTED, EventType.MODEL_TRAINING_COMPLETED, EventType.MODEL_TRAINING_FAILED}
-)
+    {EventType.MODEL_TRAINING_STARTED, EventType.MODEL_TRAINING_COMPLETED, EventType.MODEL_TRAINING_FAILED,
+     EventType.MODEL_TRAINING_CANCEL_REQUESTED}
+)  # fmt: skip
+#: what ``%%matih train`` generates (12 hex digits), and any id a job could plausibly have been given
+_JOB_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,127}")
 
 
 class RunReader(Protocol):
@@ -48,6 +55,7 @@ class _Job:
 
     started: WorkbenchEvent
     ended: WorkbenchEvent | None = None
+    cancel_requested: bool = False
     final: TrainingJobSummary | None = None  # cached once ended: its runs no longer change
 
 
@@ -77,6 +85,35 @@ class JobsService:
                 raise NotFound(f"Training job '{job_id}' not found", hint="%matih train returns the job id")
             return self._summary(job)
 
+    def request_cancel(self, job_id: str) -> TrainingJobSummary:
+        """Ask the kernel running a job to cancel it; the job ends KILLED when that kernel has stopped it.
+
+        Idempotent while the job runs (one request is written); Conflict once the job has ended.
+        """
+        if not _JOB_ID.fullmatch(job_id):
+            raise InvalidInput(
+                f"'{job_id[:200]}' is not a training job id", hint="%matih train returns the job id"
+            )
+        with self._lock:
+            self._catch_up()
+            job = self._jobs.get(job_id)
+            if job is None:
+                raise NotFound(f"Training job '{job_id}' not found", hint="%matih train returns the job id")
+            summary = self._summary(job)
+            if summary.status != "RUNNING":
+                raise Conflict(
+                    f"Training job '{job_id}' has already ended ({summary.status})",
+                    details={"status": summary.status},
+                )
+            if not job.cancel_requested:
+                self.events.emit(
+                    EventType.MODEL_TRAINING_CANCEL_REQUESTED,
+                    job.started.subject,
+                    {"job_id": job_id, "requested_by": self.events.user},
+                )
+                job.cancel_requested = True
+            return summary.model_copy(update={"cancel_requested": True})
+
     # -- internals ------------------------------------------------------------------------------
     def _catch_up(self) -> None:
         while True:
@@ -95,6 +132,9 @@ class JobsService:
             return
         if event.type is EventType.MODEL_TRAINING_STARTED:
             self._jobs[job_id] = _Job(started=event)
+        elif event.type is EventType.MODEL_TRAINING_CANCEL_REQUESTED:
+            if job_id in self._jobs:
+                self._jobs[job_id].cancel_requested = True
         elif job_id in self._jobs:
             job = self._jobs[job_id]
             job.ended, job.final = event, None
@@ -133,6 +173,7 @@ class JobsService:
             started=job.started.time,
             ended=job.ended.time if job.ended else _ended_ms(parent_run),
             error=ended.get("error") or None,
+            cancel_requested=job.cancel_requested,
         )
         if job.ended is not None:
             job.final = summary

@@ -30,6 +30,7 @@ from matih_workbench.errors import InvalidInput, NotFound
 from matih_workbench.models import EventType
 from matih_workbench.models.training import JobStatus, TrainingJobList, TrainingResult, TrainingSpec
 from matih_workbench.services.events import EventService
+from matih_workbench.services.job_control import CancelRequestWatcher
 from matih_workbench.services.tracking import metric_mode
 from matih_workbench.services.training_jobs import TrainingJob
 
@@ -87,6 +88,7 @@ class TrainingService:
         self.home = home
         self.storage = storage or ArtifactStorage()
         self._jobs: dict[str, TrainingJob] = {}
+        self._watcher = CancelRequestWatcher(events)  # cancel requests from the side panel (server)
 
     # -- validation -----------------------------------------------------------------------------
     def validate(
@@ -147,6 +149,7 @@ class TrainingService:
         parent = self.runs.create_run(experiment_id, spec.run_name or f"train-{job_id}", self.user, tags)
         job = TrainingJob(job_id, spec, experiment_id, parent)
         self._jobs[job_id] = job
+        self._watcher.watch(job)
         try:
             # lineage (environment, git diff, cell, dataset) is recorded while Ray starts the trials
             job.recorder = threading.Thread(

@@ -15,7 +15,7 @@ from matih_workbench_server.experiments import (
     ExperimentsHandler,
 )
 from matih_workbench_server.info import InfoHandler
-from matih_workbench_server.jobs import JobHandler, JobsHandler
+from matih_workbench_server.jobs import JobCancelHandler, JobHandler, JobsHandler
 from matih_workbench_server.registry import (
     CardHandler,
     ChecksHandler,
@@ -50,6 +50,7 @@ ROUTES = [
     ("/events/stream", EventStreamHandler),
     ("/jobs", JobsHandler),
     (f"/jobs/{_ID.format('job_id')}", JobHandler),
+    (f"/jobs/{_ID.format('job_id')}/cancel", JobCancelHandler),
     ("/models", ModelsHandler),
     (f"/models/{_ID.format('name')}", ModelHandler),
     (f"/models/{_ID.format('name')}/thresholds", ThresholdsHandler),

@@ -1,4 +1,4 @@
-"""Training jobs of the workspace, as rebuilt from lifecycle events and the tracking store."""
+"""Training jobs of the workspace, rebuilt from lifecycle events and the tracking store; cancel requests."""
 
 from __future__ import annotations
 
@@ -21,3 +21,14 @@ class JobHandler(WorkbenchHandler):
     @authorized
     async def get(self, job_id: str) -> None:
         self.send(await self.call(self.workbench.jobs.get, job_id))
+
+
+class JobCancelHandler(WorkbenchHandler):
+    """Ask the kernel running a job to cancel it: 202, the job ends KILLED once that kernel has stopped it."""
+
+    @tornado.web.authenticated
+    @authorized
+    async def post(self, job_id: str) -> None:
+        summary = await self.call(self.workbench.jobs.request_cancel, job_id)
+        self.set_header("Location", self.request.path.rsplit("/", 1)[0])  # where to follow the job
+        self.send(summary, status=202)

@@ -123,3 +123,74 @@ async def test_errors_are_json(
     assert info.value.code == status
     body = json.loads(info.value.response.body)
     assert body["message"] and body["reason"] in ("not_found", "invalid_input")
+
+
+async def post_cancel(jp_fetch: Any, job_id: str) -> Any:
+    return await jp_fetch(*API, "jobs", job_id, "cancel", method="POST", body=b"")
+
+
+def cancel_requests(kernel: Kernel) -> list[Any]:
+    return [e for e in kernel.events.list().events if e.type is EventType.MODEL_TRAINING_CANCEL_REQUESTED]
+
+
+async def test_cancel_request_is_written_once_for_the_kernel(
+    jp_fetch: Any, jp_serverapp: Any, kernel: Kernel
+) -> None:
+    _, parent = kernel.start("job1", num_samples=2, metric="val_loss")
+    response = await post_cancel(jp_fetch, "job1")
+    assert response.code == 202
+    assert response.headers["Location"].endswith("/matih/api/v1/jobs/job1")
+    job = json.loads(response.body)
+    assert job["job_id"] == "job1" and job["status"] == "RUNNING" and job["cancel_requested"] is True
+
+    # What the kernel running the job reads: one request, about the job's parent run, naming who asked.
+    server_user = jp_serverapp.web_app.settings["matih_workbench"].config.user
+    assert [(e.subject, e.payload, e.user) for e in cancel_requests(kernel)] == [
+        (parent, {"job_id": "job1", "requested_by": server_user}, server_user)
+    ]
+    # Asking again while it runs is fine and writes nothing more; every reader sees the request.
+    assert (await post_cancel(jp_fetch, "job1")).code == 202
+    assert len(cancel_requests(kernel)) == 1
+    assert (await get_json(jp_fetch, "jobs", "job1"))["cancel_requested"] is True
+    assert (await get_json(jp_fetch, "jobs"))["jobs"][0]["cancel_requested"] is True
+
+    # The kernel stops the job: the request is answered, a new one is a conflict.
+    kernel.runs.terminate(parent, "KILLED")
+    kernel.events.emit(
+        EventType.MODEL_TRAINING_FAILED, parent, {"job_id": "job1", "status": "KILLED", "error": "cancelled"}
+    )
+    job = await get_json(jp_fetch, "jobs", "job1")
+    assert job["status"] == "KILLED" and job["cancel_requested"] is True
+    with pytest.raises(HTTPClientError) as info:
+        await post_cancel(jp_fetch, "job1")
+    assert info.value.code == 409
+    body = json.loads(info.value.response.body)
+    assert body["reason"] == "conflict" and "already ended (KILLED)" in body["message"]
+
+
+@pytest.mark.parametrize(
+    ("job_id", "status", "reason"),
+    [("nope", 404, "not_found"), ("bad id!", 400, "invalid_input"), ("x" * 300, 400, "invalid_input")],
+)
+async def test_cancel_errors_are_json(
+    jp_fetch: Any, kernel: Kernel, job_id: str, status: int, reason: str
+) -> None:
+    kernel.start("job1", num_samples=1, metric=None)
+    with pytest.raises(HTTPClientError) as info:
+        await post_cancel(jp_fetch, job_id)
+    assert info.value.code == status
+    body = json.loads(info.value.response.body)
+    assert (
+        body["reason"] == reason and body["message"] and "Traceback" not in info.value.response.body.decode()
+    )
+    assert not cancel_requests(kernel)
+
+
+async def test_a_job_whose_kernel_ended_it_without_an_event_cannot_be_cancelled(
+    jp_fetch: Any, kernel: Kernel
+) -> None:
+    _, parent = kernel.start("gone", num_samples=1, metric=None)
+    kernel.runs.terminate(parent, "FAILED")  # the kernel died; MLflow has the last word
+    with pytest.raises(HTTPClientError) as info:
+        await post_cancel(jp_fetch, "gone")
+    assert info.value.code == 409 and json.loads(info.value.response.body)["details"] == {"status": "FAILED"}

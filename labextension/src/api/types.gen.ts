@@ -12,6 +12,7 @@ export type EventType =
   | 'MODEL_TRAINING_STARTED'
   | 'MODEL_TRAINING_COMPLETED'
   | 'MODEL_TRAINING_FAILED'
+  | 'MODEL_TRAINING_CANCEL_REQUESTED'
   | 'MODEL_REGISTERED'
   | 'MODEL_PROMOTION_REQUESTED'
   | 'MODEL_PROMOTED'
@@ -622,6 +623,10 @@ export interface TrainingJobSummary {
    * Best value of `metric` over the trials so far.
    */
   best_value?: number | null;
+  /**
+   * Someone asked to cancel the job; the kernel running it then ends it KILLED.
+   */
+  cancel_requested?: boolean;
   ended?: number | null;
   error?: string | null;
   experiment: string;
