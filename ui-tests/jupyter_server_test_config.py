@@ -23,6 +23,9 @@ shutil.rmtree(HOME, ignore_errors=True)
 (HOME / "root").mkdir(parents=True)
 os.environ["MATIH_HOME"] = str(MATIH_HOME)
 os.environ["MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR"] = "false"
+# Notebook kernels of the tests (jobs.spec.ts trains in one) start a local Ray, as tests/training does.
+os.environ.setdefault("RAY_AUTH_MODE", "disabled")
+os.environ.setdefault("RAY_ENABLE_UV_RUN_RUNTIME_ENV", "0")
 for inherited in ("MATIH_TRACKING_URI", "MLFLOW_TRACKING_URI", "MATIH_TRACKING_READ_URI", "MATIH_MLFLOW_UI_URL"):
     os.environ.pop(inherited, None)
 # Runs link to an MLflow UI (nothing listens there; the tests only check the links).

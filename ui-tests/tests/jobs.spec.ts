@@ -10,6 +10,28 @@ const SEED_JOBS = path.join(__dirname, '..', 'seed_jobs.py');
 
 test.use({ autoGoto: true, viewport: { width: 1600, height: 1000 } });
 
+/** A background training job that would run for ten minutes: two trials, one epoch every half second. */
+const TRAIN_CELL = [
+  '%%matih train --experiment ui-cancel --num-samples 2 --max-concurrent 2 --epochs 1200 --metric loss --background',
+  'import time',
+  'import matih_workbench as matih',
+  '',
+  'def train_fn(config):',
+  '    for epoch in range(config["epochs"]):',
+  '        time.sleep(0.5)',
+  '        matih.report({"loss": 1.0 / (epoch + 1)})'
+].join('\n');
+
+/** A notebook file of code cells (uploaded as is: typing code into cells would auto-indent it). */
+function notebook(...cells: string[]): string {
+  return JSON.stringify({
+    cells: cells.map(source => ({ cell_type: 'code', execution_count: null, metadata: {}, outputs: [], source })),
+    metadata: { kernelspec: { name: 'python3', display_name: 'Python 3 (ipykernel)', language: 'python' } },
+    nbformat: 4,
+    nbformat_minor: 4
+  });
+}
+
 /** Write what a kernel running `%%matih train` writes (runs and events), from another process. */
 function kernel(...args: string[]): void {
   execFileSync(process.env.PYTHON ?? 'python', [SEED_JOBS, MATIH_HOME, ...args]);
@@ -70,5 +92,47 @@ test.describe('MATIH training jobs', () => {
     await expect(matih.tab('Runs')).toHaveAttribute('aria-selected', 'true');
     await expect(matih.panel.getByRole('option', { name: /^tuning-demo/ })).toHaveAttribute('aria-selected', 'true');
     await expect(matih.runsTable).toBeVisible();
+  });
+
+  test('cancels a job running in a notebook kernel from its row in the panel', async ({ page, tmpPath }, testInfo) => {
+    test.setTimeout(300000); // the kernel starts a local Ray first
+    const name = 'cancel-from-panel.ipynb';
+    const file = `${tmpPath}/${name}`;
+    expect(await page.contents.uploadContent(notebook('%load_ext matih_workbench', TRAIN_CELL), 'text', file)).toBe(true);
+    expect(await page.notebook.openByPath(file)).toBe(true);
+    await page.notebook.activate(name);
+    await page.notebook.run(); // --background: the cell returns once the job has started in the kernel
+
+    const matih = new MatihPanel(page);
+    await matih.open();
+    await matih.openTab('Jobs');
+    const row = matih.jobRowOf('ui-cancel');
+    await expect(row).toBeVisible({ timeout: 120000 });
+    const jobId = (await row.getAttribute('data-job-id')) ?? '';
+    expect(jobId).toMatch(/^[0-9a-f]{12}$/);
+    await expect(await matih.jobCell(jobId, 'Status')).toHaveText('RUNNING');
+    await expect(await matih.jobCell(jobId, 'Trials')).toContainText('2 running', { timeout: 120000 });
+
+    // Two clicks: "Cancel" asks for a confirmation, which lapses after a few seconds.
+    const cancel = row.getByRole('button', { name: `Cancel job ${jobId}` });
+    const confirm = row.getByRole('button', { name: `Confirm cancel of job ${jobId}` });
+    await cancel.click();
+    await expect(confirm).toHaveText('Confirm cancel?');
+    await expect(cancel).toBeHidden();
+    await expect(cancel).toBeVisible({ timeout: 8000 }); // lapsed: nothing was sent
+    await expect(await matih.jobCell(jobId, 'Status')).toHaveText('RUNNING');
+    await cancel.click();
+    await screenshot(page, matih, testInfo, 'jobs-cancel-confirm-light');
+
+    // Confirmed: the server writes the request, the kernel stops the job, its end comes back as an event.
+    await confirm.click();
+    await expect(row.getByRole('status')).toHaveText('Cancelling…');
+    await expect(await matih.jobCell(jobId, 'Status')).toHaveText('KILLED', { timeout: 60000 });
+    // KILLED comes from the kernel's own MODEL_TRAINING_FAILED event; its trial runs ended KILLED, not failed.
+    await expect(await matih.jobCell(jobId, 'Trials')).toHaveText(/^2\/2$/);
+    await expect(cancel).toHaveCount(0);
+    await expect(row.getByRole('status')).toHaveCount(0);
+    await expect(row.getByRole('alert')).toHaveCount(0);
+    await screenshot(page, matih, testInfo, 'jobs-cancelled-light');
   });
 });

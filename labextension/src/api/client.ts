@@ -121,6 +121,14 @@ export class WorkbenchClient {
     return this._get(`jobs/${enc(jobId)}`);
   }
 
+  /**
+   * Ask the kernel running a job to cancel it (202 with the job, `cancel_requested` set). The job ends KILLED
+   * when that kernel has stopped it: the MODEL_TRAINING_FAILED event says so. 409 once the job has ended.
+   */
+  cancelJob(jobId: string): Promise<TrainingJobSummary> {
+    return this._post(`jobs/${enc(jobId)}/cancel`, {});
+  }
+
   // -- model registry -------------------------------------------------------------------------------
 
   async models(): Promise<RegisteredModelSummary[]> {

@@ -1,6 +1,8 @@
 import * as React from 'react';
 
 import type { TrainingJobSummary } from '../api';
+import type { ICancelState } from '../models/jobs';
+import { CancelJob } from './CancelJob';
 import { formatDuration, formatFullTime, formatMetric, formatShortTime } from './format';
 
 export interface IJobRowProps {
@@ -8,14 +10,17 @@ export interface IJobRowProps {
   /** Seconds since the epoch, ticking while jobs run (elapsed time of running jobs). */
   now: number;
   onOpenRuns: (experimentId: string) => void;
+  /** Where a cancel asked from this panel stands. */
+  cancel: ICancelState;
+  onCancel: (jobId: string) => void;
 }
 
 /**
- * One training job: experiment (a link to its runs), status, trials progress, best value so far, elapsed and
- * start time.
+ * One training job: experiment (a link to its runs) with a Cancel button while it runs (under the name: the
+ * side panel is narrow), status, trials progress, best value so far, elapsed and start time.
  */
 export function JobRow(props: IJobRowProps): JSX.Element {
-  const { job, now, onOpenRuns } = props;
+  const { job, now, onOpenRuns, cancel, onCancel } = props;
   const status = job.status.toLowerCase();
   const elapsed = (job.ended ?? now) - job.started;
   const name = job.experiment || job.experiment_id;
@@ -36,6 +41,7 @@ export function JobRow(props: IJobRowProps): JSX.Element {
             {job.error}
           </div>
         )}
+        <CancelJob job={job} state={cancel} onCancel={onCancel} />
       </th>
       <td>
         <span className={`jp-matih-status jp-matih-status-${status}`}>{job.status}</span>

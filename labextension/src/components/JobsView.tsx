@@ -22,7 +22,7 @@ function useNow(ticking: boolean): number {
   return now;
 }
 
-/** Training jobs, running and ended, updated from the event stream. */
+/** Training jobs, running and ended, updated from the event stream; running ones can be cancelled. */
 export function JobsView(props: IJobsViewProps): JSX.Element {
   const { model, onOpenRuns } = props;
   const jobs = model.jobs;
@@ -67,7 +67,14 @@ export function JobsView(props: IJobsViewProps): JSX.Element {
               </thead>
               <tbody>
                 {jobs.map(job => (
-                  <JobRow key={job.job_id} job={job} now={now} onOpenRuns={onOpenRuns} />
+                  <JobRow
+                    key={job.job_id}
+                    job={job}
+                    now={now}
+                    onOpenRuns={onOpenRuns}
+                    cancel={model.cancelState(job.job_id)}
+                    onCancel={jobId => void model.cancel(jobId)}
+                  />
                 ))}
               </tbody>
             </table>

@@ -1,7 +1,24 @@
 import { IDisposable } from '@lumino/disposable';
 import { ISignal, Signal } from '@lumino/signaling';
 
-import { describeError, EventStream, TrainingJobSummary, WorkbenchClient, WorkbenchEvent } from '../api';
+import {
+  ApiError,
+  describeError,
+  EventStream,
+  TrainingJobSummary,
+  WorkbenchClient,
+  WorkbenchEvent
+} from '../api';
+
+/** Where a cancel asked from this panel stands (the server's `cancel_requested` covers other panels). */
+export interface ICancelState {
+  /** This panel asked (the request is on its way or was accepted): "Cancelling…" until the job ends. */
+  asked: boolean;
+  /** Why the last request failed, until the next one. */
+  error: string | null;
+}
+
+const NO_CANCEL: ICancelState = { asked: false, error: null };
 
 /** Coalesce a burst of events (a trial ending, its run changing) into one reload. */
 const RELOAD_DEBOUNCE_MS = 300;
@@ -9,7 +26,8 @@ const RELOAD_DEBOUNCE_MS = 300;
 const TRAINING_EVENTS = new Set<string>([
   'MODEL_TRAINING_STARTED',
   'MODEL_TRAINING_COMPLETED',
-  'MODEL_TRAINING_FAILED'
+  'MODEL_TRAINING_FAILED',
+  'MODEL_TRAINING_CANCEL_REQUESTED'
 ]);
 
 /**
@@ -44,6 +62,32 @@ export class JobsModel implements IDisposable {
   }
   get isDisposed(): boolean {
     return this._isDisposed;
+  }
+
+  cancelState(jobId: string): ICancelState {
+    return this._cancels.get(jobId) ?? NO_CANCEL;
+  }
+
+  /**
+   * Ask the server to have a running job cancelled by the kernel that runs it. The row then shows the
+   * server's answer (`cancel_requested`) until the event stream brings the job's end (KILLED).
+   */
+  async cancel(jobId: string): Promise<void> {
+    if (this.cancelState(jobId).asked) {
+      return;
+    }
+    this._cancels.set(jobId, { asked: true, error: null });
+    this._emit();
+    try {
+      const job = await this._client.cancelJob(jobId);
+      this._jobs = this._jobs.map(known => (known.job_id === job.job_id ? job : known));
+    } catch (error) {
+      this._cancels.set(jobId, { asked: false, error: `Cannot cancel: ${describeError(error)}` });
+      if (error instanceof ApiError && error.status === 409) {
+        void this.load(); // it has ended meanwhile: show how
+      }
+    }
+    this._emit();
   }
 
   async load(): Promise<void> {
@@ -91,6 +135,7 @@ export class JobsModel implements IDisposable {
   private _loaded = false;
   private _pending = 0;
   private _error: string | null = null;
+  private _cancels = new Map<string, ICancelState>();
   private _reloadTimer = 0;
   private _isDisposed = false;
   private _changed = new Signal<this, void>(this);

@@ -56,6 +56,11 @@ export class MatihPanel {
     return this.jobsTable.locator(`tr[data-job-id="${jobId}"]`);
   }
 
+  /** The row of the newest training job of an experiment (rows are newest first). */
+  jobRowOf(experiment: string): Locator {
+    return this.jobsTable.locator('tbody tr', { has: this.page.getByRole('button', { name: `Open the runs of ${experiment}` }) }).first();
+  }
+
   /** The cell of a job row under a column header (Status, Trials, Best, Elapsed, Started). */
   async jobCell(jobId: string, column: string): Promise<Locator> {
     const headers = await this.jobsTable.locator('thead th').allInnerTexts();
