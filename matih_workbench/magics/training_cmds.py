@@ -4,6 +4,7 @@ job, tracked in MLflow."""
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from typing import Any
 
 from IPython import get_ipython
@@ -13,6 +14,7 @@ from IPython.core.magic_arguments import argument, magic_arguments
 from matih_workbench.magics.registry import MagicContext, subcommand
 from matih_workbench.services.search_space import parse_search_space, search_space_from_dict
 from matih_workbench.services.training import training_spec
+from matih_workbench.widgets.comparison import ComparisonView
 from matih_workbench.widgets.training import LiveTraining, TrainingView
 
 
@@ -102,8 +104,8 @@ def train(ctx: MagicContext, args: Any) -> TrainingView:
     One parent MLflow run per cell and one child run per trial (params, per-epoch metrics, status, error),
     or one child run for a data-parallel job, with the environment, git state, cell source and input
     dataset recorded on the parent. The cell shows the trials table and the metric curves live. Interrupt
-    the kernel to cancel (with --background: the Cancel button, or ``.cancel()`` on the returned view):
-    trials stop and runs end KILLED.
+    the kernel to cancel (with --background: the Cancel button, or ``.cancel()`` on the returned view), or
+    use Cancel on the job's row in the side panel's Jobs tab: trials stop and runs end KILLED.
     Returns a result with the best run, its config and metrics (``.result``, ``.to_pandas()``).
     """
     if not ctx.cell or not ctx.cell.strip():
@@ -158,10 +160,15 @@ def train(ctx: MagicContext, args: Any) -> TrainingView:
     def curves() -> dict[str, list[tuple[int, float]]]:
         return service.curves(job.job_id)
 
+    def compare_runs(run_ids: list[str], modes: Mapping[str, Any]) -> ComparisonView:
+        return ComparisonView(ctx.workbench.tracking.compare(run_ids, modes))
+
     if args.background:
         live = LiveTraining(lambda: service.get(job.job_id), curves, ui_url, cancel=cancel)
         live.follow_in_background(done)
-        view = TrainingView(job, ui_url, cancel=cancel)
+        view = TrainingView(
+            job, ui_url, cancel=cancel, compare_runs=compare_runs, current=lambda: service.get(job.job_id)
+        )
         view.cancel_button = live.cancel_button
         return view
     live = LiveTraining(lambda: service.get(job.job_id), curves, ui_url)
@@ -170,7 +177,7 @@ def train(ctx: MagicContext, args: Any) -> TrainingView:
     except KeyboardInterrupt:
         service.cancel(job.job_id)
         live.update()
-    return TrainingView(service.wait(job.job_id), ui_url)
+    return TrainingView(service.wait(job.job_id), ui_url, compare_runs=compare_runs)
 
 
 def _search_space(tokens: list[str] | None, namespace: dict[str, Any]) -> dict[str, Any]:

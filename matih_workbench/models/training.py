@@ -142,6 +142,15 @@ class TrainingResult(BaseModel):
 
         return (self.ended or time.time()) - self.started
 
+    def top_run_ids(self, n: int = 5) -> list[str]:
+        """Run ids of the ``n`` best trials by the job metric (trials without it last, failed ones out)."""
+        runs = [t for t in self.trials if t.run_id and t.status != "ERROR"]
+        if self.metric:
+            sign = 1.0 if self.mode == "min" else -1.0
+            metric = self.metric
+            runs.sort(key=lambda t: (metric not in t.metrics, sign * t.metrics.get(metric, 0.0)))
+        return [str(t.run_id) for t in runs[:n]]
+
 
 class TrainingJobList(BaseModel):
     jobs: list[TrainingResult]

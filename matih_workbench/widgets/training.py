@@ -3,17 +3,21 @@ and the final result object."""
 
 from __future__ import annotations
 
+import json
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from html import escape
 from typing import Any
+from urllib.parse import urlencode
 
 import pandas as pd
 
 from matih_workbench.models.training import TrainingResult
 from matih_workbench.widgets.tables import html_table
 
+#: ``(run ids, {metric: "min" | "max"})`` -> a comparison view (the magic passes the tracking service's)
+CompareRuns = Callable[[list[str], Mapping[str, Any]], Any]
 _COLORS = {"RUNNING": "#1565c0", "TERMINATED": "#2e7d32", "ERROR": "#c62828", "KILLED": "#6d4c41"}
 
 
@@ -55,12 +59,27 @@ class TrainingView:
     """What ``%%matih train`` returns: the job, its best trial and every trial; ``cancel()`` while it runs."""
 
     def __init__(
-        self, result: TrainingResult, mlflow_ui_url: str = "", cancel: Callable[[], Any] | None = None
+        self,
+        result: TrainingResult,
+        mlflow_ui_url: str = "",
+        cancel: Callable[[], Any] | None = None,
+        compare_runs: CompareRuns | None = None,
+        current: Callable[[], TrainingResult] | None = None,
     ) -> None:
         self.result = result
+        self._current = current  # a background job's latest state
         self.mlflow_ui_url = mlflow_ui_url.rstrip("/")
         self._cancel = cancel
+        self._compare_runs = compare_runs
         self.cancel_button: Any = None  # the live Cancel button of a background job
+
+    def compare(self, top: int = 5) -> Any:
+        """The comparison of the ``top`` best trials' runs (params that differ, metrics, curves)."""
+        r = self._current() if self._current else self.result
+        ids = r.top_run_ids(top)
+        if self._compare_runs is None or len(ids) < 2:
+            raise RuntimeError(f"comparing needs at least two trial runs; this job has {len(ids)}")
+        return self._compare_runs(ids, {r.metric: r.mode} if r.metric and r.mode else {})
 
     def cancel(self) -> None:
         """Stop the job (trials end KILLED); a no-op once it has ended."""
@@ -101,6 +120,18 @@ class TrainingView:
             f"<div style='color:#c62828'>{escape(r.error)}</div>" if r.error and r.status != "KILLED" else ""
         )
         head = f"<div style='color:{color};font-weight:bold'>{escape(self.summary())}{link}</div>{error}"
+        ids = r.top_run_ids(5)
+        if len(ids) >= 2 and r.ended is not None:
+            command = "%matih compare " + " ".join(ids)
+            compare_link = ""
+            if self.mlflow_ui_url:
+                query = urlencode({"runs": json.dumps(ids), "experiments": json.dumps([r.experiment_id])})
+                url = f"{self.mlflow_ui_url}/#/compare-runs?{query}"
+                compare_link = f" or <a href='{escape(url)}' target='_blank'>compare in MLflow</a>"
+            head += (
+                f"<div>Compare the best {len(ids)} trials: <code>.compare()</code> on this result, "
+                f"<code>{escape(command)}</code>{compare_link}</div>"
+            )
         frame = self.to_pandas()
         return head + (html_table(frame) if not frame.empty else "<i>no trial started yet</i>")
 

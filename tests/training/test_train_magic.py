@@ -68,6 +68,12 @@ def test_train_cell_runs_a_search_and_returns_the_best(
     assert result.status == "FINISHED" and len(result.trials) == 2
     assert result.best_run_id and result.best_config["alpha"] in (0.0001, 0.01)
     assert "matih-table" in view._repr_html_() and "FINISHED" in view._repr_html_()
+    ranked = sorted(result.trials, key=lambda t: -t.metrics["accuracy"])
+    assert result.top_run_ids() == [t.run_id for t in ranked] and ranked[0].run_id == result.best_run_id
+    assert "%matih compare " + " ".join(result.top_run_ids()) in view._repr_html_()
+    comparison = view.compare().comparison  # the trials side by side, alpha flagged as differing
+    assert {r.run_id for r in comparison.runs} == {t.run_id for t in result.trials}
+    assert [p.key for p in comparison.params if p.differs] == ["alpha"]
     client = MlflowClient(config.tracking_uri)
     parent = client.get_run(result.parent_run_id)
     assert parent.data.tags["matih.framework"] == "sklearn" and parent.data.tags["source"] == "test"
