@@ -53,6 +53,7 @@ class TrialSetup:
     seed: int | None = None
     run_id: str | None = None  # Ray Train: the run the driver created for the whole job
     dataset: bool = False  # Ray Train: the data is a Ray Dataset passed as the "train" dataset
+    autolog: bool = True  # MLflow framework autologging in the trial (when the framework has it)
 
 
 @dataclass
@@ -299,7 +300,7 @@ def autologging(setup: TrialSetup, run_id: str, enabled: bool = True) -> Iterato
     training metrics (sklearn), per-round eval metrics (XGBoost). Models are not logged: checkpoints are.
     The trial, not autologging, decides the run's final status."""
     flavor_name = AUTOLOG_FLAVORS.get(setup.tags.get("matih.framework", ""))
-    if not enabled or flavor_name is None:
+    if not enabled or not setup.autolog or flavor_name is None:
         yield
         return
     import mlflow

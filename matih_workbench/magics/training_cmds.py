@@ -73,6 +73,12 @@ from matih_workbench.widgets.training import LiveTraining, TrainingView
     default=None,
     help="Ray cluster: ray://head:10001 (Ray Client) or head:6379 / auto from a cluster node; default local.",
 )
+@argument(
+    "--autolog",
+    choices=["auto", "on", "off"],
+    default="auto",
+    help="MLflow autologging (sklearn, XGBoost) in trials; auto: on when the cell calls fit / xgb.train.",
+)
 @argument("--background", action="store_true", help="Return at once; the output keeps updating.")
 def train(ctx: MagicContext, args: Any) -> TrainingView:
     """Train and tune the cell's train_fn(config) on Ray, every trial tracked in MLflow.
@@ -132,6 +138,7 @@ def train(ctx: MagicContext, args: Any) -> TrainingView:
         data=args.data,
         seed=args.seed,
         max_failures=args.max_failures,
+        autolog=args.autolog,
     )
     if shell is not None:
         shell.ex(ctx.cell)  # defines train_fn in the user namespace; the user's own errors show as usual

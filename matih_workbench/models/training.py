@@ -77,6 +77,10 @@ class TrainingSpec(BaseModel):
     max_failures: int = Field(
         0, ge=0, le=100, description="Restarts of a failed trial or worker group, from its last checkpoint."
     )
+    autolog: Literal["auto", "on", "off"] = Field(
+        "auto",
+        description="MLflow framework autologging in trials; auto: on when the cell calls a fit it captures.",
+    )
 
     @model_validator(mode="after")
     def _check(self) -> TrainingSpec:

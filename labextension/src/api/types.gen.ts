@@ -669,6 +669,10 @@ export interface TrainingSpec {
    * Ray cluster address (ray://host:10001); local Ray if empty.
    */
   address?: string | null;
+  /**
+   * MLflow framework autologging in trials; auto: on when the cell calls a fit it captures.
+   */
+  autolog?: 'auto' | 'on' | 'off';
   cpus_per_worker?: number;
   /**
    * Name of the input data in the kernel namespace.
