@@ -55,6 +55,12 @@ def curves_figure(metric: str, curves: dict[str, list[tuple[int, float]]]) -> An
     return fig
 
 
+def figure_bundle(fig: Any) -> dict[str, Any]:
+    """A Plotly figure as a plain MIME bundle. Displayed as is, a figure takes Plotly's own display path,
+    which ignores ``display_id``: every update would then add a chart instead of replacing it."""
+    return {"application/vnd.plotly.v1+json": json.loads(fig.to_json()), "text/plain": fig.layout.title.text}
+
+
 class TrainingView:
     """What ``%%matih train`` returns: the job, its best trial and every trial; ``cancel()`` while it runs."""
 
@@ -166,7 +172,9 @@ class LiveTraining:
             display(self.cancel_button)
         self.handle = display(HTML(self._render(result)), display_id=True)
         self.curves_handle = (
-            display(curves_figure(result.metric, {}), display_id=True) if result.metric else None
+            display(figure_bundle(curves_figure(result.metric, {})), raw=True, display_id=True)
+            if result.metric
+            else None
         )
 
     def _cancel_button(self, cancel: Callable[[], Any]) -> Any:
@@ -195,7 +203,7 @@ class LiveTraining:
         if self.handle is not None:
             self.handle.update(self._html(self._render(result)))
         if self.curves_handle is not None and result.metric and (curves := self.curves()) != self._drawn:
-            self.curves_handle.update(curves_figure(result.metric, curves))
+            self.curves_handle.update(figure_bundle(curves_figure(result.metric, curves)), raw=True)
             self._drawn = curves
         if self.cancel_button is not None and result.status != "RUNNING":
             self.cancel_button.disabled, self.cancel_button.description = True, result.status.capitalize()

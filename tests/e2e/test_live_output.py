@@ -1,0 +1,73 @@
+"""What a notebook frontend receives from a running ``%%matih train --background`` cell, in a real kernel:
+the trials table and the curves are each one output updated in place (display ids), never appended again."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from jupyter_client.manager import start_new_kernel
+
+CELL = """%%matih train --experiment live-output --background --epochs 6 --metric loss --mode min
+import time
+import matih_workbench as matih
+
+def train_fn(config):
+    for epoch in range(config["epochs"]):
+        time.sleep(0.3)
+        matih.report({"loss": 1.0 / (epoch + 1)})
+"""
+PLOTLY = "application/vnd.plotly.v1+json"
+
+
+def _outputs(kc: Any, code: str, until: str, timeout: float) -> list[dict[str, Any]]:
+    """iopub display messages of one cell, until a message's text contains ``until`` and 2 s more (the
+    curves are updated after the table)."""
+    msg_id, seen = kc.execute(code), []
+    deadline, found = time.monotonic() + timeout, False
+    while time.monotonic() < deadline:
+        try:
+            msg = kc.get_iopub_msg(timeout=1)
+        except Exception:  # queue.Empty: keep waiting for the background thread's updates
+            continue
+        if msg["parent_header"].get("msg_id") != msg_id:
+            continue
+        if msg["msg_type"] == "error":
+            raise AssertionError(msg["content"]["evalue"])
+        if msg["msg_type"] in ("display_data", "update_display_data", "execute_result"):
+            seen.append(msg)
+            if not found and until in str(msg["content"]["data"].get("text/html", "")):
+                found, deadline = True, time.monotonic() + 2
+    assert found, f"no output with {until!r} in {timeout} s"
+    return seen
+
+
+def test_background_cell_updates_its_table_and_curves_in_place(
+    matih_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("RAY_AUTH_MODE", "disabled")
+    km, kc = start_new_kernel(kernel_name="python3")
+    try:
+        kc.execute_interactive("%load_ext matih_workbench", timeout=60)
+        messages = _outputs(kc, CELL, "FINISHED in", timeout=240)
+    finally:
+        kc.stop_channels()
+        km.shutdown_kernel(now=True)
+    new = [m for m in messages if m["msg_type"] == "display_data"]
+    charts = [m for m in new if PLOTLY in m["content"]["data"]]
+    assert len(charts) == 1, "the curves are one output"
+    chart_id = charts[0]["content"]["transient"]["display_id"]
+    updates = [m for m in messages if m["msg_type"] == "update_display_data"]
+    chart_updates = [m for m in updates if m["content"]["transient"]["display_id"] == chart_id]
+    assert chart_updates and all(PLOTLY in m["content"]["data"] for m in chart_updates)
+    [line] = chart_updates[-1]["content"]["data"][PLOTLY]["data"]
+    assert line["x"] == [1, 2, 3, 4, 5, 6] and line["y"][-1] == pytest.approx(1 / 6)
+    tables = [m for m in new if "text/html" in m["content"]["data"]]
+    assert len(tables) == 1 and tables[0]["content"]["transient"]["display_id"]
+    assert any(
+        "FINISHED in" in m["content"]["data"].get("text/html", "")
+        for m in updates
+        if m["content"]["transient"]["display_id"] == tables[0]["content"]["transient"]["display_id"]
+    )
