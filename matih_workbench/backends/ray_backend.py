@@ -7,6 +7,7 @@ imported on first use, so building a ``Workbench`` (the server, a kernel) does n
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -87,7 +88,7 @@ class RayBackend:
             if target:  # an existing cluster: its own settings apply
                 ray.init(address=target, log_to_driver=False)
             else:
-                ray.init(include_dashboard=False, log_to_driver=False)
+                ray.init(include_dashboard=False, log_to_driver=False, logging_level=logging.WARNING)
             self._connected_to = target or ""
         except (ConnectionError, RuntimeError, ValueError) as exc:
             raise BackendUnavailable(

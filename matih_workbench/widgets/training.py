@@ -55,10 +55,16 @@ def curves_figure(metric: str, curves: dict[str, list[tuple[int, float]]]) -> An
     return fig
 
 
+#: drawn by the labextension, which redraws it on every update (Plotly's JupyterLab renderer draws once)
+CURVES_MIME = "application/vnd.matih.curves+json"
+
+
 def figure_bundle(fig: Any) -> dict[str, Any]:
-    """A Plotly figure as a plain MIME bundle. Displayed as is, a figure takes Plotly's own display path,
-    which ignores ``display_id``: every update would then add a chart instead of replacing it."""
-    return {"application/vnd.plotly.v1+json": json.loads(fig.to_json()), "text/plain": fig.layout.title.text}
+    """Live curves as a plain MIME bundle: ours for JupyterLab with the extension, Plotly's for any other
+    frontend. Displayed as is, a figure takes Plotly's own display path, which ignores ``display_id``."""
+    figure = json.loads(fig.to_json())
+    title = fig.layout.title.text
+    return {CURVES_MIME: figure, "application/vnd.plotly.v1+json": figure, "text/plain": title}
 
 
 class TrainingView:
@@ -72,7 +78,7 @@ class TrainingView:
         compare_runs: CompareRuns | None = None,
         current: Callable[[], TrainingResult] | None = None,
     ) -> None:
-        self.result = result
+        self._result = result
         self._current = current  # a background job's latest state
         self.mlflow_ui_url = mlflow_ui_url.rstrip("/")
         self._cancel = cancel
@@ -81,7 +87,7 @@ class TrainingView:
 
     def compare(self, top: int = 5) -> Any:
         """The comparison of the ``top`` best trials' runs (params that differ, metrics, curves)."""
-        r = self._current() if self._current else self.result
+        r = self.result
         ids = r.top_run_ids(top)
         if self._compare_runs is None or len(ids) < 2:
             raise RuntimeError(f"comparing needs at least two trial runs; this job has {len(ids)}")
@@ -92,6 +98,11 @@ class TrainingView:
         if self._cancel is None:
             raise RuntimeError("this job has ended; nothing to cancel")
         self._cancel()
+
+    @property
+    def result(self) -> TrainingResult:
+        """The job's state: at its end, or the latest one of a background job."""
+        return self._current() if self._current else self._result
 
     @property
     def best_config(self) -> dict[str, Any]:
@@ -109,13 +120,16 @@ class TrainingView:
         failed = sum(t.status == "ERROR" for t in r.trials)
         best = ""
         if r.best_run_id and r.metric:
-            best = f"; best {r.metric} = {r.best_metrics.get(r.metric, float('nan')):.6g} ({r.best_config})"
+            best = f"; best {r.metric} = {r.best_metrics.get(r.metric, float('nan')):.6g}"
+            best += f" ({r.best_config})" if r.best_config else ""
         return (
             f"Job {r.job_id} {r.status} in {r.elapsed:.1f} s: {len(r.trials)} trials ({failed} failed), "
             f"experiment '{r.experiment}', parent run {r.parent_run_id}{best}"
         )
 
     def _repr_html_(self) -> str:
+        if self._current is not None:  # shown once, when the cell returns: the live output above moves on
+            return f"<div>{escape(self._started_note())}</div>"
         r = self.result
         color = _COLORS.get("TERMINATED" if r.status == "FINISHED" else r.status, "#555")
         link = ""
@@ -141,7 +155,16 @@ class TrainingView:
         frame = self.to_pandas()
         return head + (html_table(frame) if not frame.empty else "<i>no trial started yet</i>")
 
+    def _started_note(self) -> str:
+        r = self._result
+        return (
+            f"Job {r.job_id} runs in the background (experiment '{r.experiment}', parent run "
+            f"{r.parent_run_id}): live progress above and in the MATIH Jobs tab; .result is its latest state."
+        )
+
     def __repr__(self) -> str:
+        if self._current is not None:
+            return self._started_note()
         frame = self.to_pandas()
         return self.summary() + ("\n" + frame.to_string(index=False) if not frame.empty else "")
 

@@ -10,6 +10,8 @@ from typing import Any
 import pytest
 from jupyter_client.manager import start_new_kernel
 
+from matih_workbench.widgets.training import CURVES_MIME
+
 CELL = """%%matih train --experiment live-output --background --epochs 6 --metric loss --mode min
 import time
 import matih_workbench as matih
@@ -62,6 +64,7 @@ def test_background_cell_updates_its_table_and_curves_in_place(
     updates = [m for m in messages if m["msg_type"] == "update_display_data"]
     chart_updates = [m for m in updates if m["content"]["transient"]["display_id"] == chart_id]
     assert chart_updates and all(PLOTLY in m["content"]["data"] for m in chart_updates)
+    assert all(CURVES_MIME in m["content"]["data"] for m in chart_updates)  # redrawn by the labextension
     [line] = chart_updates[-1]["content"]["data"][PLOTLY]["data"]
     assert line["x"] == [1, 2, 3, 4, 5, 6] and line["y"][-1] == pytest.approx(1 / 6)
     tables = [m for m in new if "text/html" in m["content"]["data"]]

@@ -133,11 +133,13 @@ def test_background_job_shows_curves_and_stops_from_its_cancel_button(
     )
     job_id = view.result.job_id
     assert view.cancel_button is not None and not view.cancel_button.disabled
+    assert f"Job {job_id} runs in the background" in view._repr_html_()  # the live output moves on above
     live_deadline = time.monotonic() + 180
     training = view_service(shell)
     while not ((trials := training.get(job_id).trials) and all(t.iterations >= 2 for t in trials)):
         assert time.monotonic() < live_deadline, "the background job never reached its second epoch"
         time.sleep(0.2)
+    assert all(t.iterations >= 2 for t in view.result.trials)  # .result follows the running job
     view.cancel_button.click()
     assert view.cancel_button.disabled
     result = training.wait(job_id, timeout=120)

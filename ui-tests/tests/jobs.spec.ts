@@ -113,6 +113,16 @@ test.describe('MATIH training jobs', () => {
     await expect(await matih.jobCell(jobId, 'Status')).toHaveText('RUNNING');
     await expect(await matih.jobCell(jobId, 'Trials')).toContainText('2 running', { timeout: 120000 });
 
+    // The cell's live curves: one chart, redrawn in place as epochs arrive (one marker per trial and epoch).
+    const curves = page.locator('.jp-matih-curves');
+    await expect(curves).toHaveCount(1, { timeout: 60000 });
+    await expect(curves.getByRole('figure', { name: 'loss by epoch' })).toBeVisible();
+    const markers = curves.locator('.scatterlayer path.point');
+    await expect.poll(() => markers.count(), { timeout: 60000 }).toBeGreaterThanOrEqual(4);
+    const seen = await markers.count();
+    await expect.poll(() => markers.count(), { timeout: 30000 }).toBeGreaterThan(seen);
+    await expect(curves).toHaveCount(1);
+
     // Two clicks: "Cancel" asks for a confirmation, which lapses after a few seconds.
     const cancel = row.getByRole('button', { name: `Cancel job ${jobId}` });
     const confirm = row.getByRole('button', { name: `Confirm cancel of job ${jobId}` });

@@ -25,7 +25,7 @@ export interface IPlotlyChartProps {
   className?: string;
 }
 
-const CONFIG: Partial<Config> = {
+export const PLOTLY_CONFIG: Partial<Config> = {
   displaylogo: false,
   responsive: true,
   modeBarButtonsToRemove: ['lasso2d', 'select2d', 'toImage']
@@ -58,7 +58,7 @@ export function PlotlyChart(props: IPlotlyChartProps): JSX.Element {
           height,
           autosize: true
         };
-        return Plotly.react(node, data, merged, CONFIG);
+        return Plotly.react(node, data, merged, PLOTLY_CONFIG);
       })
       .catch(reason => setError(`Cannot draw the chart: ${(reason as Error).message}`));
     return () => {
