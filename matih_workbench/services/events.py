@@ -10,6 +10,7 @@ from matih_workbench.models import EventList, EventType, WorkbenchEvent
 
 MAX_EVENTS_PAGE = 1000
 RUNS_CHANGED_KEPT = 1000
+_KNOWN_TYPES = frozenset(t.value for t in EventType)
 
 
 class EventStore(Protocol):
@@ -42,7 +43,9 @@ class EventService:
     def list(self, after: int = 0, limit: int = 100, subject: str | None = None) -> EventList:
         if after < 0 or not 1 <= limit <= MAX_EVENTS_PAGE:
             raise InvalidInput(f"after must be >= 0 and limit between 1 and {MAX_EVENTS_PAGE}")
-        return EventList(events=[_event(r) for r in self.store.since(after, limit, subject)])
+        rows = self.store.since(after, limit, subject)
+        # a newer workbench sharing the store may write types this one does not know: they are not for it
+        return EventList(events=[_event(r) for r in rows if r[1] in _KNOWN_TYPES])
 
     def last_id(self) -> int:
         return self.store.last_id()

@@ -71,3 +71,13 @@ def test_config_precedence(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> N
     assert WorkbenchConfig().tracking_read_uri == "postgresql://u:secret@db/mlflow"
     explicit = WorkbenchConfig(tracking_uri="sqlite:///x.db", user="bob")
     assert explicit.tracking_uri == "sqlite:///x.db" and explicit.user == "bob"
+
+
+def test_event_types_this_version_does_not_know_are_skipped_not_fatal(tmp_path: Path) -> None:
+    store = SqliteEventStore(tmp_path / "events.db")
+    events = EventService(store, "ana")
+    first = events.emit(EventType.MODEL_REGISTERED, "m")
+    store.append("MODEL_FROM_THE_FUTURE", "bob", "m", {"x": 1})  # a newer workbench on the same store
+    last = events.emit(EventType.MODEL_DEPLOYED, "m")
+    assert [e.id for e in events.list().events] == [first.id, last.id]
+    assert events.last_id() == last.id
