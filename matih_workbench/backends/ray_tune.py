@@ -13,7 +13,7 @@ from typing import Any
 
 import ray
 from ray import tune
-from ray.tune import Callback
+from ray.tune import Callback, ProgressReporter
 from ray.tune.stopper import Stopper
 from ray.util.queue import Empty, Queue
 
@@ -94,6 +94,7 @@ def _tuner(plan: TunePlan, progress: _Progress, stopper: _CancelStopper) -> tune
             storage_path=str(plan.storage_path),
             stop=stopper,
             callbacks=[progress],
+            progress_reporter=_Silent(),
             failure_config=tune.FailureConfig(max_failures=spec.max_failures, fail_fast=False),
             checkpoint_config=tune.CheckpointConfig(num_to_keep=2),
             verbose=0,
@@ -158,6 +159,17 @@ class _CancelStopper(Stopper):
         if not self.cancel.is_set() and self.queue is not None and not self.queue.empty():
             self.cancel.set()
         return self.cancel.is_set()
+
+
+class _Silent(ProgressReporter):
+    """Tune's own progress output off. In a notebook Tune would pick its JupyterNotebookReporter, whose
+    ``clear_output`` wipes the cell's live table and curves; the cell and the panel show progress instead."""
+
+    def should_report(self, trials: list[Any], done: bool = False) -> bool:
+        return False
+
+    def report(self, trials: list[Any], done: bool, *sys_info: Any) -> None:
+        return None
 
 
 def _ignore(event: TrialEvent) -> None:

@@ -12,7 +12,7 @@ from jupyter_client.manager import start_new_kernel
 
 from matih_workbench.widgets.training import CURVES_MIME
 
-CELL = """%%matih train --experiment live-output --background --epochs 6 --metric loss --mode min
+CELL = """%%matih train --experiment live-output --background --epochs 6 --metric loss --mode min {extra}
 import time
 import matih_workbench as matih
 
@@ -38,7 +38,9 @@ def _outputs(kc: Any, code: str, until: str, timeout: float) -> list[dict[str, A
             continue
         if msg["msg_type"] == "error":
             raise AssertionError(msg["content"]["evalue"])
-        if msg["msg_type"] in ("display_data", "update_display_data", "execute_result"):
+        if msg["msg_type"] == "clear_output":  # e.g. Tune's notebook reporter, which wipes the cell
+            seen.append(msg)
+        elif msg["msg_type"] in ("display_data", "update_display_data", "execute_result"):
             seen.append(msg)
             if not found and until in str(msg["content"]["data"].get("text/html", "")):
                 found, deadline = True, time.monotonic() + 2
@@ -46,17 +48,19 @@ def _outputs(kc: Any, code: str, until: str, timeout: float) -> list[dict[str, A
     return seen
 
 
+@pytest.mark.parametrize("extra", ["", "--num-samples 2"], ids=["single-trial", "tune-search"])
 def test_background_cell_updates_its_table_and_curves_in_place(
-    matih_home: Path, monkeypatch: pytest.MonkeyPatch
+    matih_home: Path, monkeypatch: pytest.MonkeyPatch, extra: str
 ) -> None:
     monkeypatch.setenv("RAY_AUTH_MODE", "disabled")
     km, kc = start_new_kernel(kernel_name="python3")
     try:
         kc.execute_interactive("%load_ext matih_workbench", timeout=60)
-        messages = _outputs(kc, CELL, "FINISHED in", timeout=240)
+        messages = _outputs(kc, CELL.replace("{extra}", extra), "FINISHED in", timeout=240)
     finally:
         kc.stop_channels()
         km.shutdown_kernel(now=True)
+    assert not [m for m in messages if m["msg_type"] == "clear_output"], "nothing wipes the cell's output"
     new = [m for m in messages if m["msg_type"] == "display_data"]
     charts = [m for m in new if PLOTLY in m["content"]["data"]]
     assert len(charts) == 1, "the curves are one output"
@@ -65,8 +69,9 @@ def test_background_cell_updates_its_table_and_curves_in_place(
     chart_updates = [m for m in updates if m["content"]["transient"]["display_id"] == chart_id]
     assert chart_updates and all(PLOTLY in m["content"]["data"] for m in chart_updates)
     assert all(CURVES_MIME in m["content"]["data"] for m in chart_updates)  # redrawn by the labextension
-    [line] = chart_updates[-1]["content"]["data"][PLOTLY]["data"]
-    assert line["x"] == [1, 2, 3, 4, 5, 6] and line["y"][-1] == pytest.approx(1 / 6)
+    lines = chart_updates[-1]["content"]["data"][PLOTLY]["data"]
+    assert len(lines) == (2 if extra else 1)  # one line per trial
+    assert all(line["x"] == [1, 2, 3, 4, 5, 6] and line["y"][-1] == pytest.approx(1 / 6) for line in lines)
     tables = [m for m in new if "text/html" in m["content"]["data"]]
     assert len(tables) == 1 and tables[0]["content"]["transient"]["display_id"]
     assert any(
