@@ -49,6 +49,16 @@ def workbench(config: WorkbenchConfig) -> Iterator[Workbench]:
 
 
 @pytest.fixture
+def server(matih_home: Path) -> Iterator[Workbench]:
+    """What the Jupyter server builds beside a kernel's ``workbench``: its own connections to the same
+    stores (same MATIH_HOME), its own user."""
+    wb = Workbench.from_config(WorkbenchConfig(user="panel-user"))
+    yield wb
+    if wb.tracking.tracking.reader:
+        wb.tracking.tracking.reader.close()
+
+
+@pytest.fixture
 def client(workbench: Workbench, config: WorkbenchConfig) -> MlflowClient:
     return MlflowClient(tracking_uri=config.tracking_uri)
 

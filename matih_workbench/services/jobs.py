@@ -79,11 +79,7 @@ class JobsService:
 
     def get(self, job_id: str) -> TrainingJobSummary:
         with self._lock:
-            self._catch_up()
-            job = self._jobs.get(job_id)
-            if job is None:
-                raise NotFound(f"Training job '{job_id}' not found", hint="%matih train returns the job id")
-            return self._summary(job)
+            return self._summary(self._known(job_id))
 
     def request_cancel(self, job_id: str) -> TrainingJobSummary:
         """Ask the kernel running a job to cancel it; the job ends KILLED when that kernel has stopped it.
@@ -95,10 +91,7 @@ class JobsService:
                 f"'{job_id[:200]}' is not a training job id", hint="%matih train returns the job id"
             )
         with self._lock:
-            self._catch_up()
-            job = self._jobs.get(job_id)
-            if job is None:
-                raise NotFound(f"Training job '{job_id}' not found", hint="%matih train returns the job id")
+            job = self._known(job_id)
             summary = self._summary(job)
             if summary.status != "RUNNING":
                 raise Conflict(
@@ -115,6 +108,14 @@ class JobsService:
             return summary.model_copy(update={"cancel_requested": True})
 
     # -- internals ------------------------------------------------------------------------------
+    def _known(self, job_id: str) -> _Job:
+        """The job, after reading the events not seen yet (call with the lock held)."""
+        self._catch_up()
+        job = self._jobs.get(job_id)
+        if job is None:
+            raise NotFound(f"Training job '{job_id}' not found", hint="%matih train returns the job id")
+        return job
+
     def _catch_up(self) -> None:
         while True:
             page = self.events.list(self._after, MAX_EVENTS_PAGE).events

@@ -259,38 +259,29 @@ class TrainingService:
         cell_source: str | None,
         source_path: str | None,
     ) -> None:
+        """Params, environment, git state, notebook path, cell and dataset on the parent run. Best effort:
+        the job goes on without them, and the gap is recorded."""
         try:
-            self._record(run_id, spec, framework, data, cell_source, source_path)
-        except Exception as exc:  # lineage is best effort: the job goes on, the gap is recorded
+            params = spec.model_dump(exclude={"tags", "search_space", "address"}, exclude_none=True)
+            params["framework"] = framework
+            params["search_space"] = {k: str(v) for k, v in spec.search_space.items()}
+            env = {**environment(spec.seed), **self.ray.cluster()}
+            tags = {"matih.python": env["python"], "matih.ray_version": env["ray_version"]}
+            git = git_state(Path(source_path).parent if source_path else Path.cwd())
+            if git:
+                tags.update({GIT_TAGS["commit"]: git["commit"], GIT_TAGS["branch"]: git["branch"]})
+                if git["diff"]:
+                    self.runs.log_text(run_id, git["diff"], "git/diff.patch")
+            if source_path:
+                tags["matih.notebook_path"] = source_path
+            if data is not None and hasattr(data, "columns") and hasattr(data, "dtypes"):
+                tags["matih.data_digest"] = self.runs.log_dataframe_input(run_id, data, spec.data or "data")
+            self.runs.log(run_id, params=params, tags=tags)
+            self.runs.log_text(run_id, json.dumps(env, indent=2, default=str), "environment.json")
+            if cell_source:
+                self.runs.log_text(run_id, cell_source, "cell.py")
+        except Exception as exc:
             self.runs.log(run_id, tags={"matih.record_error": f"{type(exc).__name__}: {exc}"[:4000]})
-
-    def _record(
-        self,
-        run_id: str,
-        spec: TrainingSpec,
-        framework: str,
-        data: Any,
-        cell_source: str | None,
-        source_path: str | None,
-    ) -> None:
-        params = spec.model_dump(exclude={"tags", "search_space", "address"}, exclude_none=True)
-        params["framework"] = framework
-        params["search_space"] = {k: str(v) for k, v in spec.search_space.items()}
-        env = {**environment(spec.seed), **self.ray.cluster()}
-        tags = {"matih.python": env["python"], "matih.ray_version": env["ray_version"]}
-        git = git_state(Path(source_path).parent if source_path else Path.cwd())
-        if git:
-            tags.update({GIT_TAGS["commit"]: git["commit"], GIT_TAGS["branch"]: git["branch"]})
-            if git["diff"]:
-                self.runs.log_text(run_id, git["diff"], "git/diff.patch")
-        if source_path:
-            tags["matih.notebook_path"] = source_path
-        if data is not None and hasattr(data, "columns") and hasattr(data, "dtypes"):
-            tags["matih.data_digest"] = self.runs.log_dataframe_input(run_id, data, spec.data or "data")
-        self.runs.log(run_id, params=params, tags=tags)
-        self.runs.log_text(run_id, json.dumps(env, indent=2, default=str), "environment.json")
-        if cell_source:
-            self.runs.log_text(run_id, cell_source, "cell.py")
 
     def _check_data_parallel(self, framework: str) -> None:
         if framework not in _DATA_PARALLEL:

@@ -5,7 +5,7 @@ end-to-end cancel of a Ray job is in tests/training/test_cancel_request.py)."""
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -28,15 +28,6 @@ def eventually(check: Callable[[], bool], seconds: float = 5.0) -> bool:
             return False
         time.sleep(0.02)
     return True
-
-
-@pytest.fixture
-def server(matih_home: Path) -> Iterator[Workbench]:
-    """What the Jupyter server builds: its own connections to the same stores, its own user."""
-    wb = Workbench.from_config(WorkbenchConfig(user="panel-user"))
-    yield wb
-    if wb.tracking.tracking.reader:
-        wb.tracking.tracking.reader.close()
 
 
 def start_job(kernel: Workbench, job_id: str) -> str:

@@ -5,14 +5,12 @@ job. Nothing here calls TrainingService.cancel."""
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from mlflow.tracking import MlflowClient
 
 import matih_workbench as matih
-from matih_workbench.config import WorkbenchConfig
 from matih_workbench.errors import Conflict
 from matih_workbench.models import EventType
 from matih_workbench.services import Workbench
@@ -26,15 +24,6 @@ def slow_fn(config: dict[str, Any]) -> None:
     for epoch in range(config["epochs"]):
         time.sleep(0.5)
         matih.report({"loss": 1.0 / (epoch + 1)})
-
-
-@pytest.fixture
-def server(workbench: Workbench) -> Iterator[Workbench]:
-    """What the Jupyter server builds: the same stores (same MATIH_HOME), its own connections and user."""
-    wb = Workbench.from_config(WorkbenchConfig(user="panel-user"))
-    yield wb
-    if wb.tracking.tracking.reader:
-        wb.tracking.tracking.reader.close()
 
 
 @pytest.mark.parametrize("samples", [2, 1], ids=["tune-search", "single-trial"])
