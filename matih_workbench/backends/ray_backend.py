@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +20,8 @@ from matih_workbench.errors import BackendUnavailable
 from matih_workbench.models.training import TrainingSpec
 
 __all__ = ["RayBackend", "TrainPlan", "TrialEvent", "TunePlan"]
+
+log = logging.getLogger(__name__)
 
 #: ``(trial id, status, config, latest metrics or None, error or None)``
 TrialEvent = tuple[str, str, dict[str, Any], dict[str, Any] | None, str | None]
@@ -63,6 +66,25 @@ class TrainPlan:
     dataset: Any = None  # a Ray Dataset, split between the workers by Ray Data
 
 
+def _connect(address: str, attempts: int = 3) -> None:
+    """``ray.init`` on an existing cluster. Through Ray Client the head starts a server process per
+    connection; when that start fails the head answers ``ConnectionAbortedError`` ("Initialization
+    failure from server") at once, and a new attempt gets a new server: retried with a short backoff.
+    Nothing listening (a wrong address) is not retried here: Ray Client already waits for it."""
+    import ray
+
+    for attempt in range(1, attempts + 1):
+        try:
+            ray.init(address=address, log_to_driver=False)
+            return
+        except ConnectionAbortedError:
+            ray.shutdown()
+            if attempt == attempts:
+                raise
+            log.warning("Ray Client at %s: the head failed to start a server, retrying", address)
+            time.sleep(attempt)
+
+
 class RayBackend:
     def __init__(self, address: str = "") -> None:
         self.address = address
@@ -86,7 +108,7 @@ class RayBackend:
             return
         try:
             if target:  # an existing cluster: its own settings apply
-                ray.init(address=target, log_to_driver=False)
+                _connect(target)
             else:
                 ray.init(include_dashboard=False, log_to_driver=False, logging_level=logging.WARNING)
             self._connected_to = target or ""

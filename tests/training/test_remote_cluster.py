@@ -20,7 +20,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import pytest
 from mlflow.tracking import MlflowClient
@@ -80,10 +80,15 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+class Cluster(NamedTuple):
+    gcs: str  # host:port, for a driver on a node of the cluster
+    client: str  # ray://host:port
+    temp_dir: Path  # the head's --temp-dir: its logs, shown when a driver fails
+
+
 @pytest.fixture(scope="module")
-def ray_cluster() -> Iterator[tuple[str, str]]:
-    """A one-CPU Ray head on free ports, in a session of its own: teardown kills exactly its processes.
-    Yields its GCS address and its Ray Client address."""
+def ray_cluster() -> Iterator[Cluster]:
+    """A one-CPU Ray head on free ports, in a session of its own: teardown kills exactly its processes."""
     port, client_port = _free_port(), _free_port()
     env = {**os.environ, "RAY_AUTH_MODE": "disabled"}
     temp_dir = tempfile.mkdtemp(prefix="ray-", dir="/tmp")  # short: Ray's socket paths must fit 107 chars
@@ -106,7 +111,7 @@ def ray_cluster() -> Iterator[tuple[str, str]]:
             started = "Ray runtime started" in (Path(temp_dir) / "head.log").read_text()
             time.sleep(0.5)
         assert started, "ray start --head did not start in 180 s"
-        yield f"127.0.0.1:{port}", f"ray://127.0.0.1:{client_port}"
+        yield Cluster(f"127.0.0.1:{port}", f"ray://127.0.0.1:{client_port}", Path(temp_dir))
     finally:
         with contextlib.suppress(ProcessLookupError):  # `ray stop` would stop every Ray on the machine
             os.killpg(head.pid, signal.SIGKILL)
@@ -115,20 +120,27 @@ def ray_cluster() -> Iterator[tuple[str, str]]:
         shutil.rmtree(temp_dir, ignore_errors=True)
 
 
-def _drive(script: str, address: str, matih_home: Path) -> Any:
+def _head_logs(temp_dir: Path) -> str:
+    """The tails of the head's client-server and raylet error logs: why a connection was refused."""
+    logs = sorted(temp_dir.glob("session_latest/logs/ray_client_server*.err"))
+    logs += sorted(temp_dir.glob("session_latest/logs/raylet.err"))
+    return "\n".join(f"--- {log.name}\n{log.read_text(errors='replace')[-2000:]}" for log in logs)
+
+
+def _drive(script: str, address: str, cluster: Cluster, matih_home: Path) -> Any:
     env = {**os.environ, "RAY_AUTH_MODE": "disabled", "MATIH_HOME": str(matih_home)}
     done = subprocess.run(
         [sys.executable, "-c", script, address], env=env, capture_output=True, text=True, timeout=600
     )
-    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.returncode == 0, done.stderr[-3000:] + "\n" + _head_logs(cluster.temp_dir)
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def test_address_runs_the_job_on_another_ray_cluster(
-    ray_cluster: tuple[str, str], matih_home: Path, config: WorkbenchConfig
+    ray_cluster: Cluster, matih_home: Path, config: WorkbenchConfig
 ) -> None:
-    address = ray_cluster[0]
-    result = _drive(DRIVER, address, matih_home)
+    address = ray_cluster.gcs
+    result = _drive(DRIVER, address, ray_cluster, matih_home)
     assert result["status"] == "FINISHED", result["error"]
     client = MlflowClient(config.tracking_uri)
     (trial,) = result["trials"]
@@ -141,10 +153,10 @@ def test_address_runs_the_job_on_another_ray_cluster(
 
 
 def test_ray_client_address_runs_a_search_with_live_progress_and_cancels(
-    ray_cluster: tuple[str, str], matih_home: Path, config: WorkbenchConfig
+    ray_cluster: Cluster, matih_home: Path, config: WorkbenchConfig
 ) -> None:
-    gcs_port = int(ray_cluster[0].rsplit(":", 1)[1])
-    finished, cancelled = _drive(CLIENT_DRIVER, ray_cluster[1], matih_home)
+    gcs_port = int(ray_cluster.gcs.rsplit(":", 1)[1])
+    finished, cancelled = _drive(CLIENT_DRIVER, ray_cluster.client, ray_cluster, matih_home)
     client = MlflowClient(config.tracking_uri)
     assert finished["status"] == "FINISHED", finished["error"]
     # Tune's loop ran on the cluster; the trials' progress still reached this driver, best run included
