@@ -55,20 +55,21 @@ class Workbench:
         backend = MlflowTracking.from_uri(config.tracking_uri, config.tracking_read_uri, config.artifact_root)
         events = EventService(SqliteEventStore(home / "events.db"), config.user)
         registry, lineage, cards = _registry_services(config, home, events)
+        training_runs = TrainingRuns(config.tracking_uri)
         return cls(
             config=config,
             tracking=TrackingService(backend, config.mlflow_ui_url),
             events=events,
             watcher=RunsWatcher(backend, events),
             training=TrainingService(
-                TrainingRuns(config.tracking_uri),
+                training_runs,
                 RayBackend(config.ray_address),
                 events,
                 config.user,
                 home,
                 ArtifactStorage(config.artifact_root, config.s3_endpoint_url),
             ),
-            jobs=JobsService(events, backend),
+            jobs=JobsService(events, backend, training_runs),
             registry=registry,
             lineage=lineage,
             cards=cards,

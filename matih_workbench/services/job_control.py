@@ -6,21 +6,68 @@ while this process has jobs running, and sets the ``cancel_event`` of the job na
 ``TrainingService.cancel`` does: the trials stop, the job and its runs end KILLED.
 
 The thread runs only while a watched job runs, and reads only events written after each job was watched.
+
+A kernel can also die mid-job (killed, out of memory): the job dies with it (its Ray driver was that
+process), yet nothing ends its runs. ``owner`` stamps the job's MODEL_TRAINING_STARTED event with the
+process running it, and ``owner_exited`` lets the server on the same host tell that the process is gone.
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import socket
 import threading
 import time
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
+
+import psutil
 
 from matih_workbench.models import EventType
 from matih_workbench.services.events import MAX_EVENTS_PAGE, EventService
 
 POLL_SECONDS = 0.5
 log = logging.getLogger(__name__)
+
+
+def owner() -> dict[str, Any]:
+    """The running process, as a job's start event records it: host, pid namespace, pid, when it started."""
+    return {
+        "host": socket.gethostname(),
+        "pid_ns": _pid_namespace(),
+        "pid": os.getpid(),
+        "pid_started": psutil.Process().create_time(),
+    }
+
+
+def _pid_namespace() -> str | None:
+    """Which pids ours are (two containers may share a host name, never a pid namespace); None off Linux."""
+    try:
+        return os.readlink("/proc/self/ns/pid")
+    except OSError:
+        return None
+
+
+def owner_exited(payload: dict[str, Any]) -> bool:
+    """True when the process that started a job (``owner`` fields of its start event) has certainly
+    exited: it ran on this host (and pid namespace) and its pid is gone or now belongs to a process started
+    later. A job from elsewhere, or from a version that did not record its owner, is never called exited."""
+    pid, started = payload.get("pid"), payload.get("pid_started")
+    if payload.get("host") != socket.gethostname() or payload.get("pid_ns") != _pid_namespace():
+        return False
+    if not isinstance(pid, int) or pid <= 0:
+        return False
+    if not isinstance(started, int | float):
+        return False
+    try:
+        process = psutil.Process(pid)
+        reused = abs(process.create_time() - started) > 1.0
+        return bool(reused or process.status() == psutil.STATUS_ZOMBIE)  # zombie: exited, not reaped
+    except psutil.NoSuchProcess:
+        return True
+    except psutil.Error:  # e.g. access denied: cannot tell
+        return False
 
 
 class CancellableJob(Protocol):

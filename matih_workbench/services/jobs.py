@@ -6,6 +6,10 @@ ended, best value so far) comes from the child runs, so it moves while the job r
 
 Nor can the server stop a job itself: ``request_cancel`` writes MODEL_TRAINING_CANCEL_REQUESTED to the events
 store, and the kernel running the job (``services/job_control.py``) reads it and cancels the job there.
+
+A job whose kernel died mid-job died with it, yet nothing ended its runs: when the server sees that the
+process that started a job (same host) has exited, it ends the job FAILED in its place, once: the parent
+and unfinished child runs FAILED with the reason, and MODEL_TRAINING_FAILED in the events store.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from __future__ import annotations
 import re
 import threading
 from dataclasses import dataclass
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol
 
 from matih_workbench.backends.tracking_sql import RunRecord
 from matih_workbench.errors import Conflict, InvalidInput, NotFound
@@ -21,6 +25,7 @@ from matih_workbench.models import EventType, WorkbenchEvent
 from matih_workbench.models.jobs import TrainingJobSummary, TrainingJobSummaryList
 from matih_workbench.models.training import JobStatus
 from matih_workbench.services.events import MAX_EVENTS_PAGE, EventService
+from matih_workbench.services.job_control import owner_exited
 from matih_workbench.services.tracking import metric_mode
 
 MAX_JOBS = 200
@@ -49,6 +54,13 @@ class RunReader(Protocol):
     def runs(self, run_ids: list[str]) -> list[RunRecord]: ...
 
 
+class RunWriter(Protocol):
+    def terminate(self, run_id: str, status: str) -> None: ...
+    def log(
+        self, run_id: str, params: dict[str, Any] | None = None, tags: dict[str, str] | None = None
+    ) -> None: ...
+
+
 @dataclass
 class _Job:
     """What the events say about one job."""
@@ -62,9 +74,10 @@ class _Job:
 class JobsService:
     """Lists training jobs; reads only the events it has not seen yet, then the runs of each job."""
 
-    def __init__(self, events: EventService, runs: RunReader) -> None:
+    def __init__(self, events: EventService, runs: RunReader, writer: RunWriter) -> None:
         self.events = events
         self.runs = runs
+        self.writer = writer
         self._jobs: dict[str, _Job] = {}
         self._after = 0
         self._lock = threading.Lock()
@@ -150,10 +163,13 @@ class JobsService:
         parent_run = self._run(parent)
         mode = _mode(parent_run, metric)
         trials = self._children(experiment_id, parent)
+        if _status(job, parent_run) == "RUNNING" and owner_exited(job.started.payload):
+            self._end_orphan(job, trials)
+            parent_run, trials = self._run(parent), self._children(experiment_id, parent)
         ended = job.ended.payload if job.ended else {}
         status = _status(job, parent_run)
         best_run_id, best_value = _best(trials, metric, mode)
-        if job.ended is not None:  # the job's own verdict, as it ended
+        if job.ended is not None and "best_run_id" in ended:  # the job's own verdict, as it ended
             best_run_id = ended.get("best_run_id") or None
             best_value = _float((ended.get("best_metrics") or {}).get(metric or ""))
         summary = TrainingJobSummary(
@@ -179,6 +195,22 @@ class JobsService:
         if job.ended is not None:
             job.final = summary
         return summary
+
+    def _end_orphan(self, job: _Job, trials: Runs) -> None:
+        """End a job whose kernel exited before it did: its runs FAILED with the reason, then the event."""
+        start = job.started.payload
+        error = f"the kernel running this job exited before it ended (pid {start['pid']} on {start['host']})"
+        for run_id in [t.run_id for t in trials if t.status not in _ENDED_RUN] + [job.started.subject]:
+            try:
+                self.writer.log(run_id, tags={"matih.error": error})
+                self.writer.terminate(run_id, "FAILED")
+            except NotFound:
+                continue
+        job.ended = self.events.emit(
+            EventType.MODEL_TRAINING_FAILED,
+            job.started.subject,
+            {"job_id": str(start["job_id"]), "status": "FAILED", "error": error, "ended_by": "server"},
+        )
 
     def _run(self, run_id: str) -> RunRecord | None:
         try:

@@ -30,7 +30,7 @@ from matih_workbench.errors import InvalidInput, NotFound
 from matih_workbench.models import EventType
 from matih_workbench.models.training import JobStatus, TrainingJobList, TrainingResult, TrainingSpec
 from matih_workbench.services.events import EventService
-from matih_workbench.services.job_control import CancelRequestWatcher
+from matih_workbench.services.job_control import CancelRequestWatcher, owner
 from matih_workbench.services.tracking import metric_mode
 from matih_workbench.services.training_jobs import TrainingJob
 
@@ -195,7 +195,7 @@ class TrainingService:
             EventType.MODEL_TRAINING_STARTED,
             parent,
             {"job_id": job_id, "experiment_id": experiment_id, "experiment": spec.experiment,
-             "num_samples": spec.num_samples, "metric": spec.metric},
+             "num_samples": spec.num_samples, "metric": spec.metric, **owner()},
         )  # fmt: skip
         job.uploader = CheckpointUploader(self.runs.client)
         plan: TunePlan | TrainPlan

@@ -4,11 +4,17 @@ end-to-end cancel of a Ray job is in tests/training/test_cancel_request.py)."""
 
 from __future__ import annotations
 
+import socket
+import subprocess
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
+import psutil
 import pytest
+from mlflow.tracking import MlflowClient
 
 from matih_workbench.backends.events_store import SqliteEventStore
 from matih_workbench.config import WorkbenchConfig
@@ -16,7 +22,7 @@ from matih_workbench.errors import Conflict, InvalidInput, NotFound
 from matih_workbench.models import EventType
 from matih_workbench.services import Workbench
 from matih_workbench.services.events import EventService
-from matih_workbench.services.job_control import CancelRequestWatcher
+from matih_workbench.services.job_control import CancelRequestWatcher, owner, owner_exited
 from matih_workbench.services.training import training_spec
 from matih_workbench.services.training_jobs import TrainingJob
 
@@ -30,17 +36,28 @@ def eventually(check: Callable[[], bool], seconds: float = 5.0) -> bool:
     return True
 
 
-def start_job(kernel: Workbench, job_id: str) -> str:
-    """What TrainingService.start writes for a job: its parent run and MODEL_TRAINING_STARTED."""
+def start_job(kernel: Workbench, job_id: str, started_by: dict[str, Any] | None = None) -> str:
+    """What TrainingService.start writes for a job: its parent run and MODEL_TRAINING_STARTED, stamped
+    with the process running it (this one unless ``started_by`` says otherwise)."""
     runs = kernel.training.runs
     experiment_id = runs.experiment_id("cancel-requests")
     parent = runs.create_run(experiment_id, f"train-{job_id}", "alice", {"matih.job_id": job_id})
     kernel.events.emit(
         EventType.MODEL_TRAINING_STARTED,
         parent,
-        {"job_id": job_id, "experiment_id": experiment_id, "experiment": "cancel-requests", "num_samples": 1},
-    )
+        {"job_id": job_id, "experiment_id": experiment_id, "experiment": "cancel-requests", "num_samples": 2,
+         "metric": "loss", **(started_by or owner())},
+    )  # fmt: skip
     return parent
+
+
+def sleeper() -> subprocess.Popen[bytes]:
+    return subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+
+
+def stamp(process: subprocess.Popen[bytes]) -> dict[str, Any]:
+    """The owner fields a job started in ``process`` would carry."""
+    return {**owner(), "pid": process.pid, "pid_started": psutil.Process(process.pid).create_time()}
 
 
 def cancel_requests(events: EventService) -> list[tuple[str, dict[str, object], str]]:
@@ -134,3 +151,56 @@ def test_watcher_cancels_only_the_job_named_and_only_for_new_requests(matih_home
     assert eventually(job_c.cancel_event.is_set, 2.0)
     job_c.finish("KILLED")
     assert eventually(lambda: not watcher.running, 2.0)
+
+
+def test_owner_exited_only_for_a_process_of_this_host_that_is_gone() -> None:
+    assert not owner_exited(owner())
+    process = sleeper()
+    started_by = stamp(process)
+    assert not owner_exited(started_by)
+    process.kill()
+    assert eventually(lambda: owner_exited(started_by), 5.0)  # exited, not reaped yet (a zombie)
+    process.wait()
+    assert owner_exited(started_by)  # gone
+    assert owner_exited({**owner(), "pid_started": owner()["pid_started"] - 60})  # pid reused since
+    assert not owner_exited({**started_by, "host": socket.gethostname() + "-elsewhere"})  # cannot tell
+    assert not owner_exited({**started_by, "pid_ns": "pid:[1]"})  # another container of the same name
+    assert not owner_exited({})  # a job from a version that did not record its owner
+    assert not owner_exited({**started_by, "pid": "12"})
+
+
+def test_a_job_whose_kernel_exited_is_ended_failed_once_by_the_server(
+    workbench: Workbench, server: Workbench, client: MlflowClient
+) -> None:
+    process = sleeper()
+    parent = start_job(workbench, "0rphan", stamp(process))
+    runs = workbench.training.runs
+    experiment_id = runs.experiment_id("cancel-requests")
+    running = runs.create_run(experiment_id, "trial-1", "alice", {}, parent_run_id=parent)
+    finished = runs.create_run(experiment_id, "trial-2", "alice", {}, parent_run_id=parent)
+    runs.log_metrics(finished, {"loss": 0.25})
+    runs.terminate(finished, "FINISHED")
+    assert server.jobs.get("0rphan").status == "RUNNING"  # its kernel still runs
+
+    process.kill()
+    process.wait()
+    job = server.jobs.get("0rphan")
+    assert job.status == "FAILED" and job.ended is not None
+    assert job.error and f"pid {process.pid}" in job.error and "exited" in job.error
+    assert job.trials_done == 2 and job.trials_failed == 1 and job.trials_running == 0
+    assert job.best_run_id == finished and job.best_value == 0.25  # what it had reached is kept
+    for run_id, status in ((parent, "FAILED"), (running, "FAILED"), (finished, "FINISHED")):
+        run = client.get_run(run_id)
+        assert run.info.status == status
+        assert ("matih.error" in run.data.tags) == (status == "FAILED")
+
+    # Ended once: another server (restart, second pod on the host) sees the ending, writes none.
+    Workbench.from_config(WorkbenchConfig(user="someone-else")).jobs.list()
+    server.jobs.list()
+    ended = [
+        e for e in workbench.events.list(limit=1000).events
+        if e.type is EventType.MODEL_TRAINING_FAILED and e.payload["job_id"] == "0rphan"
+    ]  # fmt: skip
+    assert len(ended) == 1 and ended[0].payload["ended_by"] == "server" and ended[0].user == "panel-user"
+    with pytest.raises(Conflict):
+        server.jobs.request_cancel("0rphan")
