@@ -90,6 +90,7 @@ class RayBackend:
         self.address = address
         self._connected_to: str | None = None
         self._warmed: list[Any] = []  # refs of the warm-up tasks, once per connection
+        self._tracking_uri = ""
 
     def ensure(self, address: str | None = None) -> None:
         """Connect once per process: the given address, the configured one, or a local Ray.
@@ -136,17 +137,31 @@ class RayBackend:
 
         if self._warmed or self.is_client:
             return
+        count = max(1, min(workers, int(ray.cluster_resources().get("CPU", 1))))
+        self._tracking_uri = tracking_uri
+        self._warmed = [self._warm_one() for _ in range(count)]
+
+    def _warm_one(self) -> Any:
+        import ray
+
         from matih_workbench.backends.ray_single import warm_worker
 
-        count = max(1, min(workers, int(ray.cluster_resources().get("CPU", 1))))
         task = ray.remote(warm_worker).options(num_cpus=1, max_retries=0, name="matih-warm")
-        self._warmed = [task.remote(tracking_uri) for _ in range(count)]
+        return task.remote(self._tracking_uri)
 
     def run_single(self, plan: TunePlan, job_id: str) -> None:
-        """One trial as a plain Ray task (no Tune): see ``ray_single``."""
+        """One trial as a plain Ray task (no Tune): see ``ray_single``. Its worker exits with it; another
+        is warmed in its place for the next job."""
         from matih_workbench.backends.ray_single import run_single
 
-        run_single(plan, job_id)
+        try:
+            run_single(plan, job_id)
+        finally:
+            if self._warmed:
+                try:
+                    self._warmed = [*self._warmed[-3:], self._warm_one()]
+                except Exception as exc:  # Ray went away: the job's own outcome says so
+                    log.debug("matih: cannot warm a worker: %s", exc)
 
     @property
     def is_client(self) -> bool:

@@ -7,6 +7,9 @@ thread of the task (``run_trial``, as under Tune), each ``report`` goes through 
 thread, which yields it to the driver. Cancel is ``ray.cancel``: the task stops the trial at its next report,
 flushes its metrics and ends; a trial that never reports again is interrupted, and a task that still does not
 end is killed.
+
+Like a Tune trial actor, the worker is used once (``max_calls=1``): what a ``train_fn`` leaves behind (module
+state, threads, seeds) never reaches the next job; ``RayBackend`` warms a replacement as each one ends.
 """
 
 from __future__ import annotations
@@ -33,7 +36,7 @@ def run_single(plan: TunePlan, job_id: str) -> None:
 
     trial_id, trial_name = f"{job_id}_00000", f"train-{job_id}"
     config: dict[str, Any] = {"epochs": plan.spec.epochs}
-    task = ray.remote(single_trial).options(
+    task = ray.remote(max_calls=1)(single_trial).options(
         num_cpus=plan.spec.cpus_per_worker,
         num_gpus=plan.spec.gpus_per_worker,
         num_returns="streaming",

@@ -56,6 +56,26 @@ def test_single_trial_runs_without_tune_and_records_everything(
     assert kinds == [EventType.MODEL_TRAINING_STARTED, EventType.MODEL_TRAINING_COMPLETED]
 
 
+def stateful_fn(config: dict[str, Any]) -> None:
+    """Leaves state behind in its process, as a train_fn may (a module global, a seed, a thread)."""
+    import os
+    import sys
+
+    module = sys.modules[__name__]
+    runs_here = getattr(module, "runs_in_this_process", 0) + 1
+    module.runs_in_this_process = runs_here  # type: ignore[attr-defined]
+    matih.report({"worker_pid": os.getpid(), "runs_in_this_process": runs_here})
+
+
+def test_each_single_trial_job_gets_a_fresh_worker_process(ray_session: None, workbench: Workbench) -> None:
+    spec = training_spec(experiment="fresh-worker", epochs=1)
+    results = [workbench.training.run(spec, stateful_fn) for _ in range(3)]  # more jobs than warm workers
+    assert all(r.status == "FINISHED" for r in results), [r.error for r in results]
+    trials = [r.trials[0].metrics for r in results]
+    assert [t["runs_in_this_process"] for t in trials] == [1.0, 1.0, 1.0]
+    assert len({t["worker_pid"] for t in trials}) == 3
+
+
 def failing_fn(config: dict[str, Any]) -> None:
     matih.report({"loss": 1.0})
     raise ValueError("diverged at epoch 2")
