@@ -141,6 +141,13 @@ class RayBackend:
         self._tracking_uri = tracking_uri
         self._warmed = [self._warm_one() for _ in range(count)]
 
+    def wait_warm(self, timeout: float = 60.0) -> None:
+        """Block until the warm-up tasks submitted so far have ended (benchmarks: a quiet machine)."""
+        import ray
+
+        if self._warmed:
+            ray.wait(self._warmed, num_returns=len(self._warmed), timeout=timeout)
+
     def _warm_one(self) -> Any:
         import ray
 
