@@ -8,6 +8,7 @@ import hashlib
 import json
 import re
 from collections.abc import Mapping, Sequence
+from urllib.parse import urlencode
 
 from matih_workbench.backends.mlflow_backend import ExperimentRecord, MlflowTracking, RunRecord
 from matih_workbench.errors import InvalidInput, NotFound
@@ -31,6 +32,17 @@ from matih_workbench.models import (
 MAX_PAGE_SIZE = 1000
 MAX_COMPARED_RUNS = 50
 _LOWER_IS_BETTER = re.compile(r"loss|err|rmse|mse|mae|mape|latency|perplexity|duration|time", re.IGNORECASE)
+
+
+def mlflow_run_url(ui_url: str, experiment_id: str, run_id: str) -> str:
+    """A run's page in MLflow's own UI at ``ui_url``."""
+    return f"{ui_url.rstrip('/')}/#/experiments/{experiment_id}/runs/{run_id}"
+
+
+def mlflow_compare_url(ui_url: str, experiment_id: str, run_ids: Sequence[str]) -> str:
+    """MLflow's own comparison page of ``run_ids`` (of one experiment) at ``ui_url``."""
+    query = urlencode({"runs": json.dumps(list(run_ids)), "experiments": json.dumps([experiment_id])})
+    return f"{ui_url.rstrip('/')}/#/compare-runs?{query}"
 
 
 def metric_mode(key: str, overrides: Mapping[str, MetricMode] | None = None) -> MetricMode:
@@ -156,7 +168,7 @@ class TrackingService:
     def _summary(self, record: RunRecord) -> RunSummary:
         url = None
         if self.mlflow_ui_url:
-            url = f"{self.mlflow_ui_url}/#/experiments/{record.experiment_id}/runs/{record.run_id}"
+            url = mlflow_run_url(self.mlflow_ui_url, record.experiment_id, record.run_id)
         return RunSummary(
             run_id=record.run_id,
             run_name=record.run_name,

@@ -9,11 +9,11 @@ import time
 from collections.abc import Callable, Mapping
 from html import escape
 from typing import Any
-from urllib.parse import urlencode
 
 import pandas as pd
 
 from matih_workbench.models.training import TrainingResult
+from matih_workbench.services.tracking import mlflow_compare_url, mlflow_run_url
 from matih_workbench.widgets.tables import html_table
 
 #: ``(run ids, {metric: "min" | "max"})`` -> a comparison view (the magic passes the tracking service's)
@@ -134,7 +134,7 @@ class TrainingView:
         color = _COLORS.get("TERMINATED" if r.status == "FINISHED" else r.status, "#555")
         link = ""
         if self.mlflow_ui_url:
-            url = f"{self.mlflow_ui_url}/#/experiments/{r.experiment_id}/runs/{r.parent_run_id}"
+            url = mlflow_run_url(self.mlflow_ui_url, r.experiment_id, r.parent_run_id)
             link = f" <a href='{escape(url)}' target='_blank'>open in MLflow</a>"
         error = (
             f"<div style='color:#c62828'>{escape(r.error)}</div>" if r.error and r.status != "KILLED" else ""
@@ -145,8 +145,7 @@ class TrainingView:
             command = "%matih compare " + " ".join(ids)
             compare_link = ""
             if self.mlflow_ui_url:
-                query = urlencode({"runs": json.dumps(ids), "experiments": json.dumps([r.experiment_id])})
-                url = f"{self.mlflow_ui_url}/#/compare-runs?{query}"
+                url = mlflow_compare_url(self.mlflow_ui_url, r.experiment_id, ids)
                 compare_link = f" or <a href='{escape(url)}' target='_blank'>compare in MLflow</a>"
             head += (
                 f"<div>Compare the best {len(ids)} trials: <code>.compare()</code> on this result, "

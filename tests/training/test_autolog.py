@@ -23,12 +23,17 @@ def fit_fn(config: dict[str, Any]) -> None:
     matih.report({"accuracy": model.score(x, y)})
 
 
+def two_features() -> pd.DataFrame:
+    """80 rows of two features and a binary label a linear model can learn."""
+    return pd.DataFrame(
+        [(i % 7 / 7, (i * 3) % 5 / 5, int(i % 7 > 3)) for i in range(80)], columns=["a", "b", "y"]
+    )
+
+
 def test_sklearn_autologging_fills_each_trial_run(
     ray_session: None, workbench: Workbench, client: MlflowClient
 ) -> None:
-    frame = pd.DataFrame(
-        [(i % 7 / 7, (i * 3) % 5 / 5, int(i % 7 > 3)) for i in range(80)], columns=["a", "b", "y"]
-    )
+    frame = two_features()
     spec = training_spec(
         experiment="autolog", framework="sklearn", metric="accuracy", data="frame", search_alg="grid",
         search_space=parse_search_space("C=choice(0.1,10.0)"),
@@ -71,9 +76,7 @@ def test_autolog_auto_is_on_only_when_the_cell_calls_what_autologging_captures(
 def test_autolog_off_leaves_the_trial_run_to_what_train_fn_reports(
     ray_session: None, workbench: Workbench, client: MlflowClient
 ) -> None:
-    frame = pd.DataFrame(
-        [(i % 7 / 7, (i * 3) % 5 / 5, int(i % 7 > 3)) for i in range(80)], columns=["a", "b", "y"]
-    )
+    frame = two_features()
     spec = training_spec(
         experiment="autolog-off",
         data="frame",

@@ -1,7 +1,7 @@
 import type { Config, Data, Layout } from 'plotly.js';
 import * as React from 'react';
 
-import { themedLayout, useThemeName } from './plotTheme';
+import { useThemeName, withTheme } from './plotTheme';
 
 type Plotly = typeof import('plotly.js-dist-min');
 
@@ -31,6 +31,13 @@ export const PLOTLY_CONFIG: Partial<Config> = {
   modeBarButtonsToRemove: ['lasso2d', 'select2d', 'toImage']
 };
 
+/** Fit a drawn plot to its container again (skipped while hidden or before the first draw). */
+export function resizeIfDrawn(node: HTMLElement): void {
+  if (node.offsetWidth > 0 && node.querySelector('.main-svg')) {
+    void loadPlotly().then(Plotly => Plotly.Plots.resize(node));
+  }
+}
+
 /** A Plotly figure that follows the JupyterLab theme and resizes with its container. */
 export function PlotlyChart(props: IPlotlyChartProps): JSX.Element {
   const { label, data, layout, height = 280, className } = props;
@@ -49,16 +56,7 @@ export function PlotlyChart(props: IPlotlyChartProps): JSX.Element {
         if (cancelled) {
           return;
         }
-        const base = themedLayout();
-        const merged: Partial<Layout> = {
-          ...base,
-          ...layout,
-          xaxis: { ...base.xaxis, ...layout?.xaxis },
-          yaxis: { ...base.yaxis, ...layout?.yaxis },
-          height,
-          autosize: true
-        };
-        return Plotly.react(node, data, merged, PLOTLY_CONFIG);
+        return Plotly.react(node, data, { ...withTheme(layout), height }, PLOTLY_CONFIG);
       })
       .catch(reason => setError(`Cannot draw the chart: ${(reason as Error).message}`));
     return () => {
@@ -71,11 +69,7 @@ export function PlotlyChart(props: IPlotlyChartProps): JSX.Element {
     if (!node) {
       return;
     }
-    const observer = new ResizeObserver(() => {
-      if (node.offsetWidth > 0 && node.querySelector('.main-svg')) {
-        void loadPlotly().then(Plotly => Plotly.Plots.resize(node));
-      }
-    });
+    const observer = new ResizeObserver(() => resizeIfDrawn(node));
     observer.observe(node);
     return () => {
       observer.disconnect();

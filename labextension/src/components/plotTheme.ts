@@ -65,3 +65,15 @@ export function useThemeName(): string {
   }, []);
   return name;
 }
+
+/** `layout` over the theme's defaults (its axes merged, not replaced), sized by its container. */
+export function withTheme(layout: Partial<Layout> = {}): Partial<Layout> {
+  const base = themedLayout();
+  return {
+    ...base,
+    ...layout,
+    xaxis: { ...base.xaxis, ...layout.xaxis },
+    yaxis: { ...base.yaxis, ...layout.yaxis },
+    autosize: true
+  };
+}

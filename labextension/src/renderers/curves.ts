@@ -2,8 +2,8 @@ import { IRenderMime } from '@jupyterlab/rendermime-interfaces';
 import { Widget } from '@lumino/widgets';
 import type { Data, Layout } from 'plotly.js';
 
-import { loadPlotly, PLOTLY_CONFIG } from '../components/PlotlyChart';
-import { themedLayout } from '../components/plotTheme';
+import { loadPlotly, PLOTLY_CONFIG, resizeIfDrawn } from '../components/PlotlyChart';
+import { withTheme } from '../components/plotTheme';
 
 /** Live training curves sent by `%%matih train` (a Plotly figure that changes while the job runs). */
 export const CURVES_MIME = 'application/vnd.matih.curves+json';
@@ -19,7 +19,7 @@ interface IFigure {
  */
 export class CurvesRenderer extends Widget implements IRenderMime.IRenderer {
   private readonly _plot = document.createElement('div');
-  private readonly _resizer = new ResizeObserver(() => this._resize());
+  private readonly _resizer = new ResizeObserver(() => resizeIfDrawn(this._plot));
 
   constructor() {
     super();
@@ -32,22 +32,10 @@ export class CurvesRenderer extends Widget implements IRenderMime.IRenderer {
   async renderModel(model: IRenderMime.IMimeModel): Promise<void> {
     const figure = model.data[CURVES_MIME] as unknown as IFigure;
     const layout = figure.layout ?? {};
-    const base = themedLayout();
     const title = (layout.title as { text?: string } | undefined)?.text ?? 'training curves';
     this._plot.setAttribute('aria-label', title);
     const Plotly = await loadPlotly();
-    await Plotly.react(
-      this._plot,
-      figure.data,
-      {
-        ...base,
-        ...layout,
-        xaxis: { ...base.xaxis, ...layout.xaxis },
-        yaxis: { ...base.yaxis, ...layout.yaxis },
-        autosize: true
-      },
-      PLOTLY_CONFIG
-    );
+    await Plotly.react(this._plot, figure.data, withTheme(layout), PLOTLY_CONFIG);
   }
 
   override dispose(): void {
@@ -56,12 +44,6 @@ export class CurvesRenderer extends Widget implements IRenderMime.IRenderer {
       void loadPlotly().then(Plotly => Plotly.purge(this._plot));
     }
     super.dispose();
-  }
-
-  private _resize(): void {
-    if (this.node.offsetWidth > 0 && this._plot.querySelector('.main-svg')) {
-      void loadPlotly().then(Plotly => Plotly.Plots.resize(this._plot));
-    }
   }
 }
 
