@@ -2,7 +2,8 @@
 (``GET /matih/api/v1/experiments/{id}/runs`` of a real jupyter server on the same store, polled over HTTP),
 on a warm local Ray. The cell runs with ``--background`` (it returns at once); the clock stops when a child
 run of the job lists the first epoch's metric. Median of 5 cells; target under 3 s. A single-trial cell runs
-as a plain Ray task on a pre-warmed worker (``ray_single``); a search (``--tune``) goes through Tune.
+as a plain Ray task on a pre-warmed worker (``backends/ray/single.py``); a search (``--tune``) goes through
+Tune.
 
 Peer, same run: the floor of Ray Tune itself, a hand-written ``tune.Tuner`` of a trivial function (no
 MLflow), timed from ``Tuner(...)`` to its first ``on_trial_result`` callback.

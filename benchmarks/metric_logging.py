@@ -22,7 +22,7 @@ from mlflow.tracking import MlflowClient
 
 from benchmarks.harness import Entry, entry
 from benchmarks.tracking_listing import _free_port
-from matih_workbench.backends.metric_logger import AsyncMetricLogger
+from matih_workbench.backends.mlflow.metric_logger import AsyncMetricLogger
 
 POINTS = 100_000  # ours and the hand-batched peer
 PER_POINT_PEER = 300  # MlflowClient.log_metric is ~ms per point: a sample is enough

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from matih_workbench.backends.demo_data import DEMO_EXPERIMENT, seed_demo_runs
+from matih_workbench.backends.mlflow.demo_data import DEMO_EXPERIMENT, seed_demo_runs
 from matih_workbench.config import WorkbenchConfig
 from matih_workbench.services import Workbench
 

@@ -36,20 +36,20 @@ __all__ = ["data", "last_checkpoint", "report"]
 
 def report(metrics: Mapping[str, Any], checkpoint: Any = None) -> None:
     """Report one epoch's metrics, and optionally a checkpoint (object, folder or Ray Checkpoint)."""
-    from matih_workbench.backends.ray_trial import report as _report
+    from matih_workbench.backends.ray.trial import report as _report
 
     _report(metrics, checkpoint)
 
 
 def data() -> Any:
     """The object named by ``--data``, fetched once per worker process from the Ray object store."""
-    from matih_workbench.backends.ray_trial import data as _data
+    from matih_workbench.backends.ray.trial import data as _data
 
     return _data()
 
 
 def last_checkpoint() -> Any:
     """The checkpoint of the last ``report`` before a restart: the object, or a local folder; else None."""
-    from matih_workbench.backends.ray_trial import last_checkpoint as _last
+    from matih_workbench.backends.ray.trial import last_checkpoint as _last
 
     return _last()

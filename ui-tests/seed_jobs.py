@@ -15,8 +15,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from matih_workbench.backends.events_store import SqliteEventStore
-from matih_workbench.backends.training_runs import TrainingRuns
+from matih_workbench.backends.stores.events import SqliteEventStore
+from matih_workbench.backends.mlflow.training_runs import TrainingRuns
 from matih_workbench.models import EventType
 from matih_workbench.services.events import EventService
 

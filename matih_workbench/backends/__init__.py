@@ -1,1 +1,85 @@
-"""The only modules that import the engines (mlflow, ray, feast, evidently, boto3, tritonclient, vllm)."""
+"""The only importers of the engines (mlflow, ray, feast, evidently, boto3, tritonclient, vllm).
+
+Grouped by engine: ``mlflow/``, ``ray/``, ``stores/`` (the workbench's own state), ``storage.py``. A role
+with several implementations (``contracts``) is picked here from config, keyed by URI scheme or name as
+MLflow's store registries are; the engines are imported only when an implementation is built.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Generic, TypeVar
+from urllib.parse import urlparse
+
+from matih_workbench.backends.contracts import ArtifactStore, TrackingBackend
+from matih_workbench.config import WorkbenchConfig
+from matih_workbench.errors import InvalidInput
+
+T = TypeVar("T")
+
+
+class Implementations(Generic[T]):
+    """Factories of one role by key; an unknown key is refused naming the known ones."""
+
+    def __init__(self, role: str, setting: str) -> None:
+        self.role = role
+        self.setting = setting
+        self._factories: dict[str, Callable[..., T]] = {}
+
+    def register(self, key: str, factory: Callable[..., T]) -> None:
+        self._factories[key] = factory
+
+    def keys(self) -> list[str]:
+        return sorted(self._factories)
+
+    def create(self, key: str, *args: object) -> T:
+        factory = self._factories.get(key)
+        if factory is None:
+            raise InvalidInput(
+                f"No {self.role} for '{key}'",
+                hint=f"set {self.setting} to one of: {', '.join(self.keys()) or '(none yet)'}",
+            )
+        return factory(*args)
+
+
+def scheme(uri: str) -> str:
+    """``sqlite`` of ``sqlite:///x.db``, ``postgresql`` of ``postgresql+psycopg://h/db``; else ``file``."""
+    return (urlparse(uri).scheme or "file").split("+", 1)[0].lower()
+
+
+def _mlflow_tracking(config: WorkbenchConfig) -> TrackingBackend:
+    from matih_workbench.backends.mlflow.client import MlflowTracking
+
+    return MlflowTracking.from_uri(config.tracking_uri, config.tracking_read_uri, config.artifact_root)
+
+
+def _local_artifacts(root: str, s3_endpoint_url: str) -> ArtifactStore:
+    from matih_workbench.backends.storage import LocalArtifacts
+
+    return LocalArtifacts(root)
+
+
+def _s3_artifacts(root: str, s3_endpoint_url: str) -> ArtifactStore:
+    from matih_workbench.backends.storage import S3Artifacts
+
+    return S3Artifacts(root, s3_endpoint_url)
+
+
+#: Tracking stores by URI scheme: MLflow serves them all (databases read fast through SQL).
+TRACKING_BACKENDS = Implementations[TrackingBackend]("tracking backend", "WorkbenchConfig.tracking_uri")
+for _scheme in ("sqlite", "postgresql", "mysql", "mssql", "http", "https", "file", "databricks"):
+    TRACKING_BACKENDS.register(_scheme, _mlflow_tracking)
+
+#: Artifact storage by URI scheme of ``artifact_root``.
+ARTIFACT_STORES = Implementations[ArtifactStore]("artifact storage", "WorkbenchConfig.artifact_root")
+ARTIFACT_STORES.register("file", _local_artifacts)
+ARTIFACT_STORES.register("s3", _s3_artifacts)
+
+
+def tracking_backend(config: WorkbenchConfig) -> TrackingBackend:
+    return TRACKING_BACKENDS.create(scheme(config.tracking_uri), config)
+
+
+def artifact_store(root: str, s3_endpoint_url: str = "") -> ArtifactStore:
+    """The store of ``root``, ``file:///...`` or ``s3://bucket/prefix``; empty: the server decides."""
+    return ARTIFACT_STORES.create(scheme(root) if root else "file", root, s3_endpoint_url)

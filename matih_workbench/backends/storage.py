@@ -23,28 +23,35 @@ from typing import Any
 
 from mlflow.tracking import MlflowClient
 
-__all__ = ["ArtifactStorage", "CheckpointUploader"]
+__all__ = ["CheckpointUploader", "LocalArtifacts", "S3Artifacts"]
 
 log = logging.getLogger(__name__)
 _ENDPOINT_ENV = "MLFLOW_S3_ENDPOINT_URL"
 
 
 @dataclass(frozen=True)
-class ArtifactStorage:
+class LocalArtifacts:
+    """``file:///...`` (the embedded default, under the workspace); empty: the tracking server decides."""
+
     root: str = ""
+
+    def experiment_location(self) -> str | None:
+        return f"{self.root.rstrip('/')}/{uuid.uuid4().hex}" if self.root else None
+
+
+@dataclass(frozen=True)
+class S3Artifacts:
+    """``s3://bucket/prefix`` on AWS or an S3-compatible store (``s3_endpoint_url``), through boto3."""
+
+    root: str
     s3_endpoint_url: str = ""
 
     def __post_init__(self) -> None:
         if self.s3_endpoint_url:
             os.environ[_ENDPOINT_ENV] = self.s3_endpoint_url  # read by MLflow's S3 artifact repository
 
-    @property
-    def is_s3(self) -> bool:
-        return self.root.startswith("s3://")
-
     def experiment_location(self) -> str | None:
-        """A fresh artifact location for a new experiment; None leaves it to the tracking server."""
-        return f"{self.root.rstrip('/')}/{uuid.uuid4().hex}" if self.root else None
+        return f"{self.root.rstrip('/')}/{uuid.uuid4().hex}"
 
     def s3_client(self) -> Any:
         import boto3

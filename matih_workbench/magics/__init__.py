@@ -11,10 +11,10 @@ from traitlets.config import Configurable
 
 from matih_workbench.config import WorkbenchConfig
 from matih_workbench.errors import WorkbenchError
-from matih_workbench.magics import models_cmds as _models_cmds  # noqa: F401  (registers the registry)
-from matih_workbench.magics import tracking as _tracking  # noqa: F401  (registers subcommands)
-from matih_workbench.magics import training_cmds as _training_cmds  # noqa: F401  (registers train)
-from matih_workbench.magics.registry import MagicContext, lookup, overview
+
+# Each capability's module registers its own subcommands when imported: one line per capability.
+from matih_workbench.magics import registry, serving, tracking, training  # noqa: F401
+from matih_workbench.magics.commands import MagicContext, lookup, overview
 from matih_workbench.services import Workbench
 from matih_workbench.widgets import HelpText
 

@@ -8,9 +8,9 @@ from typing import Any
 from IPython.core.error import UsageError
 from IPython.core.magic_arguments import argument, magic_arguments
 
-from matih_workbench.magics.registry import MagicContext, subcommand
+from matih_workbench.magics.commands import MagicContext, subcommand
 from matih_workbench.models import Experiment
-from matih_workbench.services.tracking import parse_modes
+from matih_workbench.services.tracking.service import parse_modes
 from matih_workbench.widgets import BestRunView, ComparisonView, ExperimentTable, RunDetailView, RunTable
 
 _EXPERIMENT_HELP = (
@@ -79,7 +79,7 @@ def compare(ctx: MagicContext, args: Any) -> ComparisonView:
 @argument("--mode", choices=["max", "min"], default=None, help="max or min (default: guessed from the name).")
 def best(ctx: MagicContext, args: Any) -> BestRunView:
     """The best run of an experiment by a metric."""
-    from matih_workbench.services.tracking import metric_mode
+    from matih_workbench.services.tracking.service import metric_mode
 
     experiment = _experiment(ctx, args.experiment)
     mode = args.mode or metric_mode(args.metric)

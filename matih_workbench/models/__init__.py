@@ -2,7 +2,6 @@
 
 from matih_workbench.models.common import ErrorBody, ServerInfo
 from matih_workbench.models.events import EventList, EventType, WorkbenchEvent
-from matih_workbench.models.jobs import TrainingJobSummary, TrainingJobSummaryList
 from matih_workbench.models.registry import (
     CardMetric,
     CheckResult,
@@ -38,6 +37,7 @@ from matih_workbench.models.registry import (
     VersionLineage,
     VersionRef,
 )
+from matih_workbench.models.serving import Deployment, DeploymentList
 from matih_workbench.models.tracking import (
     AlignedMetric,
     ArtifactEntry,
@@ -59,6 +59,8 @@ from matih_workbench.models.tracking import (
 from matih_workbench.models.training import (
     ParamSpec,
     TrainingJobList,
+    TrainingJobSummary,
+    TrainingJobSummaryList,
     TrainingResult,
     TrainingSpec,
     TrialResult,
@@ -92,6 +94,8 @@ API_MODELS = (
     TrainingJobList,
     TrainingJobSummary,
     TrainingJobSummaryList,
+    Deployment,
+    DeploymentList,
     CardMetric,
     CheckResult,
     CodeRef,
@@ -139,6 +143,8 @@ __all__ = [
     "DatasetRef",
     "Decision",
     "DecisionResult",
+    "Deployment",
+    "DeploymentList",
     "ErrorBody",
     "EventList",
     "EventType",

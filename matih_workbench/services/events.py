@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
-from matih_workbench.backends.events_store import EventRow
+from matih_workbench.backends.stores.events import EventRow
 from matih_workbench.errors import InvalidInput
 from matih_workbench.models import EventList, EventType, WorkbenchEvent
 

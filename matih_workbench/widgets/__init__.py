@@ -1,6 +1,12 @@
-"""Rich notebook views of service models: they render, they hold no business rules."""
+"""Displayable views returned by the magics: one module per capability, shared pieces in ``common``."""
 
-from matih_workbench.widgets.comparison import ComparisonView
-from matih_workbench.widgets.tables import BestRunView, ExperimentTable, HelpText, RunDetailView, RunTable
+from matih_workbench.widgets.common import HelpText
+from matih_workbench.widgets.tracking import (
+    BestRunView,
+    ComparisonView,
+    ExperimentTable,
+    RunDetailView,
+    RunTable,
+)
 
 __all__ = ["BestRunView", "ComparisonView", "ExperimentTable", "HelpText", "RunDetailView", "RunTable"]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -24,12 +23,8 @@ from matih_workbench.models import (
     TransitionResult,
     VersionLineage,
 )
-from matih_workbench.services import card_render
-from matih_workbench.widgets.tables import _Table
-
-
-def _when(seconds: float | None) -> str:
-    return dt.datetime.fromtimestamp(seconds).strftime("%Y-%m-%d %H:%M:%S") if seconds else ""
+from matih_workbench.services.registry import card_render
+from matih_workbench.widgets.common import Table, time_s
 
 
 def checks_frame(checks: Sequence[CheckResult]) -> pd.DataFrame:
@@ -46,7 +41,7 @@ def checks_frame(checks: Sequence[CheckResult]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["check", "value", "production", "result", "detail"])
 
 
-class ModelsTable(_Table):
+class ModelsTable(Table):
     def __init__(self, models: ModelList) -> None:
         self.models = models.models
         self.caption = f"{len(self.models)} registered models"
@@ -65,7 +60,7 @@ class ModelsTable(_Table):
         return pd.DataFrame(rows, columns=["name", "production", "staging", "latest", "owners"])
 
 
-class ModelView(_Table):
+class ModelView(Table):
     """One model: its versions with stages, and its thresholds in the caption."""
 
     def __init__(self, model: ModelDetail) -> None:
@@ -85,7 +80,7 @@ def versions_frame(versions: Sequence[ModelVersionInfo]) -> pd.DataFrame:
             "aliases": ", ".join(v.aliases),
             "run_id": v.run_id,
             "registered_by": v.registered_by,
-            "stage_changed": _when(v.stage_changed_at),
+            "stage_changed": time_s(v.stage_changed_at),
             "pending_request": v.pending_request_id or "",
         }
         for v in versions
@@ -94,7 +89,7 @@ def versions_frame(versions: Sequence[ModelVersionInfo]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=columns)
 
 
-class VersionView(_Table):
+class VersionView(Table):
     def __init__(self, version: ModelVersionInfo, caption: str = "") -> None:
         self.version = version
         self.caption = caption or f"{version.name} version {version.version}: {version.stage.value}"
@@ -103,7 +98,7 @@ class VersionView(_Table):
         return versions_frame([self.version])
 
 
-class TransitionView(_Table):
+class TransitionView(Table):
     """What a promotion did: the new stage, or the request filed; the checks it passed."""
 
     def __init__(self, result: TransitionResult) -> None:
@@ -124,7 +119,7 @@ class TransitionView(_Table):
         return checks_frame(self.result.checks)
 
 
-class ChecksView(_Table):
+class ChecksView(Table):
     def __init__(self, checks: Sequence[CheckResult], caption: str) -> None:
         self.checks = list(checks)
         self.caption = caption
@@ -133,7 +128,7 @@ class ChecksView(_Table):
         return checks_frame(self.checks)
 
 
-class ThresholdsView(_Table):
+class ThresholdsView(Table):
     def __init__(self, thresholds: ModelThresholds) -> None:
         self.thresholds = thresholds
         self.caption = f"Baseline thresholds of {thresholds.model} (checked for Staging and Production)"
@@ -143,7 +138,7 @@ class ThresholdsView(_Table):
         return pd.DataFrame(rows, columns=["metric", "op", "value", "rule"])
 
 
-class RequestsView(_Table):
+class RequestsView(Table):
     def __init__(self, requests: Sequence[PromotionRequest], caption: str = "") -> None:
         self.requests = list(requests)
         self.caption = caption or f"{len(self.requests)} promotion requests"
@@ -156,7 +151,7 @@ class RequestsView(_Table):
                 "version": r.version,
                 "from": r.from_stage.value,
                 "requested_by": r.requested_by,
-                "requested_at": _when(r.requested_at),
+                "requested_at": time_s(r.requested_at),
                 "reason": r.reason or "",
                 "status": r.status,
                 "decided_by": r.decided_by or "",
@@ -176,20 +171,20 @@ class DecisionView(RequestsView):
         self.result = result
 
 
-class HistoryView(_Table):
+class HistoryView(Table):
     def __init__(self, history: ModelHistory) -> None:
         self.history = history
         self.caption = f"History of {history.model}"
 
     def to_pandas(self) -> pd.DataFrame:
         rows = [
-            (_when(r.time), r.type, r.version, r.user, r.from_stage or "", r.to_stage or "", r.comment or "")
+            (time_s(r.time), r.type, r.version, r.user, r.from_stage or "", r.to_stage or "", r.comment or "")
             for r in self.history.history
         ]
         return pd.DataFrame(rows, columns=["time", "event", "version", "user", "from", "to", "comment"])
 
 
-class LineageView(_Table):
+class LineageView(Table):
     """What made a version: datasets, run, code; and where it went."""
 
     def __init__(self, lineage: VersionLineage) -> None:
@@ -209,7 +204,7 @@ def _source(d: DatasetRef) -> str:
     return d.source_type or "" if not d.source or d.source.startswith("{") else d.source
 
 
-class DatasetVersionsView(_Table):
+class DatasetVersionsView(Table):
     def __init__(self, lineage: DatasetLineage) -> None:
         self.lineage = lineage
         what = lineage.dataset + (f" @ {lineage.digest}" if lineage.digest else "")

@@ -13,8 +13,8 @@ from typing import Any
 import pandas as pd
 
 from matih_workbench.models.training import TrainingResult
-from matih_workbench.services.tracking import mlflow_compare_url, mlflow_run_url
-from matih_workbench.widgets.tables import html_table
+from matih_workbench.services.tracking.service import mlflow_compare_url, mlflow_run_url
+from matih_workbench.widgets.common import html_table
 
 #: ``(run ids, {metric: "min" | "max"})`` -> a comparison view (the magic passes the tracking service's)
 CompareRuns = Callable[[list[str], Mapping[str, Any]], Any]

@@ -19,6 +19,11 @@ M = TypeVar("M", bound=BaseModel)
 AUTH_RESOURCE = "matih"
 
 
+def part(name: str) -> str:
+    """A named path segment of a route, passed to the handler as the keyword argument ``name``."""
+    return f"(?P<{name}>[^/]+)"
+
+
 class WorkbenchHandler(APIHandler):
     """Parse, call a service off the event loop, serialize. Errors become ``{message, reason}`` JSON."""
 

@@ -115,3 +115,9 @@ class EventStreamHandler(JupyterHandler, websocket.WebSocketHandler):
 
     def on_close(self) -> None:
         self.hub.remove(self)
+
+
+default_handlers = [
+    ("/events", EventsHandler),
+    ("/events/stream", EventStreamHandler),
+]

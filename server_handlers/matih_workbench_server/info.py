@@ -13,3 +13,6 @@ class InfoHandler(WorkbenchHandler):
     @authorized
     async def get(self) -> None:
         self.send(self.workbench.info())
+
+
+default_handlers = [("/info", InfoHandler)]

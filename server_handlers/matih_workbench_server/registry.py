@@ -16,9 +16,9 @@ from matih_workbench.models import (
     ThresholdsUpdate,
     TransitionRequest,
 )
-from matih_workbench.services import card_render
-from matih_workbench.services.stages import parse_stage
-from matih_workbench_server.base import WorkbenchHandler
+from matih_workbench.services.registry import card_render
+from matih_workbench.services.registry.stages import parse_stage
+from matih_workbench_server.base import WorkbenchHandler, part
 
 _CARD_FORMATS = {"json", "markdown", "html"}
 
@@ -184,3 +184,24 @@ class DecisionHandler(WorkbenchHandler):
     async def post(self, request_id: str) -> None:
         body = self.body_as(Decision)
         self.send(await self.call(self.workbench.registry.decide, request_id, body))
+
+
+_MODEL = f"/models/{part('name')}"
+_VERSION = f"{_MODEL}/versions/{part('version')}"
+_PROMOTION = f"/promotions/{part('request_id')}"
+
+default_handlers = [
+    ("/models", ModelsHandler),
+    (_MODEL, ModelHandler),
+    (f"{_MODEL}/thresholds", ThresholdsHandler),
+    (f"{_MODEL}/history", ModelHistoryHandler),
+    (_VERSION, VersionHandler),
+    (f"{_VERSION}/checks", ChecksHandler),
+    (f"{_VERSION}/transitions", TransitionsHandler),
+    (f"{_VERSION}/card", CardHandler),
+    (f"{_VERSION}/lineage", VersionLineageHandler),
+    ("/lineage/datasets", DatasetLineageHandler),
+    ("/promotions", PromotionsHandler),
+    (_PROMOTION, PromotionHandler),
+    (f"{_PROMOTION}/decision", DecisionHandler),
+]

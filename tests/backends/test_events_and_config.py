@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from matih_workbench.backends.events_store import SqliteEventStore
+from matih_workbench.backends.stores.events import SqliteEventStore
 from matih_workbench.config import WorkbenchConfig
 from matih_workbench.errors import InvalidInput
 from matih_workbench.models import EventType

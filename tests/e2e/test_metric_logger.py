@@ -14,7 +14,7 @@ import psutil
 import pytest
 from mlflow.tracking import MlflowClient
 
-from matih_workbench.backends.metric_logger import AsyncMetricLogger, redeliver_spool
+from matih_workbench.backends.mlflow.metric_logger import AsyncMetricLogger, redeliver_spool
 from tests.e2e.conftest import free_port
 
 

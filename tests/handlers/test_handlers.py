@@ -11,7 +11,7 @@ import pytest
 from mlflow.tracking import MlflowClient
 from tornado.httpclient import HTTPClientError
 
-from matih_workbench.backends.demo_data import seed_demo_runs
+from matih_workbench.backends.mlflow.demo_data import seed_demo_runs
 from matih_workbench.config import WorkbenchConfig
 
 API = ("matih", "api", "v1")

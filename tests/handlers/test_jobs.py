@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from tornado.httpclient import HTTPClientError
 
-from matih_workbench.backends.events_store import SqliteEventStore
-from matih_workbench.backends.training_runs import TrainingRuns
+from matih_workbench.backends.mlflow.training_runs import TrainingRuns
+from matih_workbench.backends.stores.events import SqliteEventStore
 from matih_workbench.config import WorkbenchConfig
 from matih_workbench.models import EventType
 from matih_workbench.services.events import EventService

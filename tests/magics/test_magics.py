@@ -9,7 +9,7 @@ import pytest
 from IPython.core.error import UsageError
 from IPython.core.interactiveshell import InteractiveShell
 
-from matih_workbench.backends.demo_data import seed_demo_runs
+from matih_workbench.backends.mlflow.demo_data import seed_demo_runs
 from matih_workbench.config import WorkbenchConfig
 from matih_workbench.widgets import ComparisonView, ExperimentTable, HelpText, RunTable
 

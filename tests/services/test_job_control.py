@@ -16,15 +16,15 @@ import psutil
 import pytest
 from mlflow.tracking import MlflowClient
 
-from matih_workbench.backends.events_store import SqliteEventStore
+from matih_workbench.backends.stores.events import SqliteEventStore
 from matih_workbench.config import WorkbenchConfig
 from matih_workbench.errors import Conflict, InvalidInput, NotFound
 from matih_workbench.models import EventType
 from matih_workbench.services import Workbench
 from matih_workbench.services.events import EventService
-from matih_workbench.services.job_control import CancelRequestWatcher, owner, owner_exited
-from matih_workbench.services.training import training_spec
-from matih_workbench.services.training_jobs import TrainingJob
+from matih_workbench.services.training.control import CancelRequestWatcher, owner, owner_exited
+from matih_workbench.services.training.job import TrainingJob
+from matih_workbench.services.training.service import training_spec
 
 
 def eventually(check: Callable[[], bool], seconds: float = 5.0) -> bool:

@@ -7,11 +7,11 @@ import math
 import pytest
 from mlflow.tracking import MlflowClient
 
-from matih_workbench.backends.mlflow_backend import MlflowTracking
+from matih_workbench.backends.mlflow.client import MlflowTracking
 from matih_workbench.config import WorkbenchConfig
 from matih_workbench.errors import InvalidInput, NotFound
 from matih_workbench.services import Workbench
-from matih_workbench.services.tracking import TrackingService, metric_mode
+from matih_workbench.services.tracking.service import TrackingService, metric_mode
 from tests.conftest import seed_varied_runs
 
 QUERIES = [

@@ -10,8 +10,8 @@ from mlflow.tracking import MlflowClient
 
 import matih_workbench as matih
 from matih_workbench.services import Workbench
-from matih_workbench.services.search_space import parse_search_space
-from matih_workbench.services.training import training_spec
+from matih_workbench.services.training.search_space import parse_search_space
+from matih_workbench.services.training.service import training_spec
 
 
 def fit_fn(config: dict[str, Any]) -> None:

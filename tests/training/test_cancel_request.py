@@ -14,7 +14,7 @@ import matih_workbench as matih
 from matih_workbench.errors import Conflict
 from matih_workbench.models import EventType
 from matih_workbench.services import Workbench
-from matih_workbench.services.training import training_spec
+from matih_workbench.services.training.service import training_spec
 
 #: from the request to the job's end: a 0.5 s poll, Tune stopping two trials, runs reconciled
 CANCEL_DEADLINE_S = 60.0

@@ -20,7 +20,7 @@ from ray import cloudpickle
 import matih_workbench as matih
 from matih_workbench.config import WorkbenchConfig
 from matih_workbench.services import Workbench
-from matih_workbench.services.training import training_spec
+from matih_workbench.services.training.service import training_spec
 
 BUCKET = "matih-artifacts"
 

@@ -15,7 +15,7 @@ from mlflow.tracking import MlflowClient
 
 import matih_workbench as matih
 from matih_workbench.services import Workbench
-from matih_workbench.services.training import training_spec
+from matih_workbench.services.training.service import training_spec
 
 
 def _frame(rows: int = 400) -> pd.DataFrame:

@@ -32,7 +32,7 @@ import json, sys
 import matih_workbench as matih
 from matih_workbench.config import WorkbenchConfig
 from matih_workbench.services import Workbench
-from matih_workbench.services.training import training_spec
+from matih_workbench.services.training.service import training_spec
 
 def train_fn(config):
     import ray
@@ -51,7 +51,7 @@ import json, sys, time
 import matih_workbench as matih
 from matih_workbench.config import WorkbenchConfig
 from matih_workbench.services import Workbench
-from matih_workbench.services.training import training_spec
+from matih_workbench.services.training.service import training_spec
 
 def train_fn(config):
     import ray

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from matih_workbench.errors import InvalidInput
-from matih_workbench.services.search_space import parse_search_space, search_space_from_dict
+from matih_workbench.services.training.search_space import parse_search_space, search_space_from_dict
 
 
 def test_text_forms() -> None:

@@ -11,10 +11,10 @@ import pandas as pd
 from mlflow.tracking import MlflowClient
 
 import matih_workbench as matih
-from matih_workbench.backends.ray_single import STOP_GRACE
+from matih_workbench.backends.ray.single import STOP_GRACE
 from matih_workbench.models import EventType
 from matih_workbench.services import Workbench
-from matih_workbench.services.training import single_trial, training_spec
+from matih_workbench.services.training.service import single_trial, training_spec
 
 
 def fit_fn(config: dict[str, Any]) -> None:

@@ -14,8 +14,8 @@ from IPython.core.interactiveshell import InteractiveShell
 from mlflow.tracking import MlflowClient
 
 from matih_workbench.config import WorkbenchConfig
-from matih_workbench.services.training import training_spec
-from matih_workbench.services.training_jobs import TrainingJob
+from matih_workbench.services.training.job import TrainingJob
+from matih_workbench.services.training.service import training_spec
 from matih_workbench.widgets.training import TrainingView, curves_figure
 
 CELL = """

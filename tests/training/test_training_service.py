@@ -14,8 +14,8 @@ import matih_workbench as matih
 from matih_workbench.errors import InvalidInput
 from matih_workbench.models import EventType
 from matih_workbench.services import Workbench
-from matih_workbench.services.search_space import parse_search_space
-from matih_workbench.services.training import training_spec
+from matih_workbench.services.training.search_space import parse_search_space
+from matih_workbench.services.training.service import training_spec
 
 
 def _frame() -> pd.DataFrame:
@@ -131,7 +131,7 @@ def test_bad_specs_are_refused_before_anything_starts(
     with pytest.raises(InvalidInput, match=message):
         fields = dict(fields)
         if "search_space" in fields:
-            from matih_workbench.services.search_space import search_space_from_dict
+            from matih_workbench.services.training.search_space import search_space_from_dict
 
             fields["search_space"] = search_space_from_dict(fields["search_space"])
         workbench.training.start(training_spec(**fields), slow_fn)

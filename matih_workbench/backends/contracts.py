@@ -1,0 +1,116 @@
+"""The roles a backend plays, as ``typing.Protocol``s, and the records they hand to the services.
+
+A role with several implementations is chosen from config by ``backends.__init__`` (keyed by URI scheme
+or name, as MLflow's store registries are), never by if-chains in services. Imports nothing heavy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+
+@dataclass
+class ExperimentRecord:
+    experiment_id: str
+    name: str
+    lifecycle_stage: str
+    artifact_location: str | None
+    creation_time: int | None
+    last_update_time: int | None
+    tags: dict[str, str] = field(default_factory=dict)
+    run_count: int | None = None
+
+
+@dataclass
+class RunRecord:
+    """One run as read from the tracking store."""
+
+    run_id: str
+    run_name: str
+    experiment_id: str
+    status: str
+    lifecycle_stage: str
+    start_time: int | None
+    end_time: int | None
+    user: str | None
+    artifact_uri: str | None
+    params: dict[str, str] = field(default_factory=dict)
+    metrics: dict[str, float | None] = field(default_factory=dict)
+    tags: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ArtifactFile:
+    path: str
+    is_dir: bool
+    file_size: int | None
+
+
+#: ``(step, value or None for NaN, timestamp in ms)``, by ``(run id, metric key)``
+MetricHistories = dict[tuple[str, str], list[tuple[int, float | None, int]]]
+
+
+class TrackingBackend(Protocol):
+    """What the services read from experiment tracking (MLflow: ``backends.mlflow.MlflowTracking``)."""
+
+    @property
+    def fast_listing(self) -> bool: ...
+
+    def experiments(self, view: str = "active") -> list[ExperimentRecord]: ...
+
+    def experiment(self, experiment_id: str) -> ExperimentRecord: ...
+
+    def require_experiment(self, experiment_id: str) -> None: ...
+
+    def experiment_by_name(self, name: str) -> ExperimentRecord: ...
+
+    def experiment_keys(self, experiment_id: str) -> tuple[list[str], list[str], list[str]]: ...
+
+    def search_runs(
+        self,
+        experiment_ids: Sequence[str],
+        filter_string: str | None,
+        order_by: Sequence[str] | None,
+        offset: int,
+        limit: int,
+    ) -> tuple[list[RunRecord], int | None]: ...
+
+    def runs(self, run_ids: Sequence[str]) -> list[RunRecord]: ...
+
+    def artifacts(self, run_id: str) -> list[ArtifactFile]: ...
+
+    def metric_histories(
+        self, run_ids: Sequence[str], keys: Sequence[str] | None = None
+    ) -> MetricHistories: ...
+
+    def fingerprint(self) -> dict[str, tuple[Any, ...]]: ...
+
+
+class ArtifactStore(Protocol):
+    """Where new experiments keep their artifacts and checkpoints (local folder, S3 through boto3)."""
+
+    @property
+    def root(self) -> str: ...
+
+    def experiment_location(self) -> str | None:
+        """A fresh artifact location for a new experiment; None leaves it to the tracking server."""
+        ...
+
+
+class ModelServer(Protocol):
+    """Runs registered model versions behind HTTP endpoints. Ray Serve first; Triton and vLLM next.
+
+    The serving issue gives it ``deploy`` / ``undeploy`` / ``set_traffic``; today the skeleton reads
+    deployments from the workspace's deployments store and needs no server."""
+
+    name: str
+
+    def endpoint_url(self, endpoint: str) -> str: ...
+
+
+class FeatureStore(Protocol):
+    """Feature views, historical (point-in-time) and online retrieval. Feast is the first implementation."""
+
+    def feature_views(self) -> list[str]: ...

@@ -1,0 +1,1 @@
+"""The workbench's own shared state: lifecycle events, promotion requests and model locks, deployments."""

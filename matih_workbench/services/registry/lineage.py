@@ -1,0 +1,156 @@
+"""Lineage both ways: what data and code made a version; which versions came from a dataset.
+
+The facts are MLflow's own: a version's run, the run's dataset inputs (``mlflow.log_input``) and those of
+its parent run (a tuning trial's data is logged on the parent), the run's git and source tags. Nothing is
+copied, so versions registered by any MLflow client are covered.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from matih_workbench.backends.mlflow.registry import MlflowRegistry, RunFacts
+from matih_workbench.errors import InvalidInput, NotFound
+from matih_workbench.models import (
+    CodeRef,
+    DatasetLineage,
+    DatasetRef,
+    LineageEdge,
+    LineageNode,
+    ModelHistory,
+    TransitionRecord,
+    VersionLineage,
+    VersionRef,
+)
+from matih_workbench.services.registry.stages import stage_of
+
+NOTEBOOK_TAG = "matih.notebook_path"
+
+
+class LineageService:
+    def __init__(self, registry: MlflowRegistry, history: Callable[[str, int], ModelHistory]) -> None:
+        self.registry = registry
+        self.history = history
+
+    def datasets_of_run(self, run_id: str, cache: dict[str, RunFacts] | None = None) -> list[DatasetRef]:
+        """The run's dataset inputs, then its parent's (tuning data is logged on the parent run)."""
+        cache = {} if cache is None else cache
+        found: list[DatasetRef] = []
+        current: str | None = run_id
+        seen: set[str] = set()
+        while current and current not in seen:
+            seen.add(current)
+            facts = self._run(current, cache)
+            if facts is None:
+                break
+            for d in facts.datasets:
+                found.append(
+                    DatasetRef(
+                        name=d.name,
+                        digest=d.digest,
+                        source_type=d.source_type,
+                        source=d.source,
+                        context=d.tags.get("mlflow.data.context"),
+                        date_range=d.tags.get("matih.date_range"),
+                        run_id=current,
+                    )
+                )
+            current = facts.parent_run_id
+        return found
+
+    def version_lineage(self, name: str, version: int) -> VersionLineage:
+        record = self.registry.version(name, version)
+        run_id = record.run_id
+        facts = self._run(run_id, {}) if run_id else None
+        datasets = self.datasets_of_run(run_id) if run_id else []
+        code = CodeRef()
+        if facts is not None:
+            code = CodeRef(
+                **facts.code, notebook_path=facts.tags.get(NOTEBOOK_TAG), parent_run_id=facts.parent_run_id
+            )
+        deployments = [r for r in self.history(name, version).history if r.to_stage == "Production"]
+        nodes, edges = _graph(name, version, run_id, datasets, code, deployments)
+        return VersionLineage(
+            model=name,
+            version=version,
+            run_id=run_id,
+            datasets=datasets,
+            code=code,
+            deployments=deployments,
+            nodes=nodes,
+            edges=edges,
+        )
+
+    def dataset_versions(self, dataset: str | None = None, digest: str | None = None) -> DatasetLineage:
+        """Every version whose run (or parent run) used the dataset, by name and/or digest."""
+        dataset, digest = (dataset or "").strip() or None, (digest or "").strip() or None
+        if dataset is None and digest is None:
+            raise InvalidInput(
+                "Name a dataset or a digest", hint="e.g. ?name=churn-train or ?digest=3f2a9c1e"
+            )
+        cache: dict[str, RunFacts] = {}
+        found: list[VersionRef] = []
+        for record in self.registry.versions():
+            if not record.run_id:
+                continue
+            for ref in self.datasets_of_run(record.run_id, cache):
+                if (dataset is None or ref.name == dataset) and (digest is None or ref.digest == digest):
+                    found.append(
+                        VersionRef(
+                            name=record.name,
+                            version=record.version,
+                            stage=stage_of(record),
+                            run_id=record.run_id,
+                            dataset_digest=ref.digest,
+                        )
+                    )
+                    break
+        return DatasetLineage(dataset=dataset or "", digest=digest, versions=found)
+
+    def _run(self, run_id: str, cache: dict[str, RunFacts]) -> RunFacts | None:
+        if run_id not in cache:
+            try:
+                cache[run_id] = self.registry.run(run_id)
+            except NotFound:  # a deleted run leaves the version without lineage, not an error
+                return None
+        return cache[run_id]
+
+
+def _graph(
+    name: str,
+    version: int,
+    run_id: str | None,
+    datasets: list[DatasetRef],
+    code: CodeRef,
+    deployments: list[TransitionRecord],
+) -> tuple[list[LineageNode], list[LineageEdge]]:
+    """Nodes and edges: datasets and code -> run -> version -> Production promotions."""
+    version_id = f"model_version:{name}/{version}"
+    nodes = [LineageNode(id=version_id, kind="model_version", label=f"{name} v{version}")]
+    edges: list[LineageEdge] = []
+    if run_id:
+        run_node = f"run:{run_id}"
+        nodes.append(LineageNode(id=run_node, kind="run", label=run_id[:8]))
+        edges.append(LineageEdge(source=run_node, target=version_id, relation="registered as"))
+        for d in datasets:
+            node = f"dataset:{d.name}@{d.digest or '?'}"
+            if all(n.id != node for n in nodes):
+                nodes.append(
+                    LineageNode(id=node, kind="dataset", label=f"{d.name} ({d.digest or 'no digest'})")
+                )
+                edges.append(
+                    LineageEdge(source=node, target=f"run:{d.run_id}", relation=d.context or "input")
+                )
+        if d_parent := code.parent_run_id:
+            nodes.append(LineageNode(id=f"run:{d_parent}", kind="run", label=f"{d_parent[:8]} (parent)"))
+            edges.append(LineageEdge(source=f"run:{d_parent}", target=run_node, relation="parent of"))
+        if code.git_commit or code.source_name or code.notebook_path:
+            label = code.notebook_path or code.source_name or ""
+            commit = f"@{code.git_commit[:8]}" if code.git_commit else ""
+            nodes.append(LineageNode(id="code", kind="code", label=f"{label}{commit}"))
+            edges.append(LineageEdge(source="code", target=run_node, relation="ran"))
+    for record in deployments:
+        node = f"deployment:{record.event_id}"
+        nodes.append(LineageNode(id=node, kind="deployment", label=f"Production by {record.user}"))
+        edges.append(LineageEdge(source=version_id, target=node, relation="promoted"))
+    return nodes, edges

@@ -1,0 +1,115 @@
+"""Model version stages: where they are kept, which transitions exist, who may govern a model."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from matih_workbench.backends.mlflow.registry import VersionRecord
+from matih_workbench.errors import Conflict, InvalidInput
+from matih_workbench.models import CheckResult, EventType, ModelStage, TransitionRecord, WorkbenchEvent
+from matih_workbench.services.registry import governance
+
+STAGE_TAG = "matih.stage"
+STAGE_BY_TAG = "matih.stage_changed_by"
+STAGE_AT_TAG = "matih.stage_changed_at"
+REGISTERED_BY_TAG = "matih.registered_by"
+PENDING_TAG = "matih.pending_request"
+OWNERS_TAG = "matih.owners"
+THRESHOLDS_TAG = "matih.thresholds"
+PRODUCTION_ALIAS = "production"
+STAGING_ALIAS = "staging"
+
+S = ModelStage
+ALLOWED: dict[ModelStage, set[ModelStage]] = {
+    S.DEVELOPMENT: {S.STAGING, S.ARCHIVED},
+    S.STAGING: {S.PRODUCTION, S.DEVELOPMENT, S.ARCHIVED},
+    S.PRODUCTION: {S.ARCHIVED},
+    S.ARCHIVED: {S.PRODUCTION, S.STAGING, S.DEVELOPMENT},
+}
+HISTORY_EVENTS = {
+    EventType.MODEL_REGISTERED,
+    EventType.MODEL_PROMOTION_REQUESTED,
+    EventType.MODEL_PROMOTED,
+    EventType.MODEL_ARCHIVED,
+    EventType.MODEL_PROMOTION_REJECTED,
+}
+
+
+@dataclass
+class Roles:
+    """Who the acting user is and who may approve promotions to Production."""
+
+    user: str
+    groups: list[str]
+    leads: list[str]
+    lead_groups: list[str]
+    allow_self_approval: bool = False
+
+    def may_govern(self, owners: Iterable[str]) -> bool:
+        """Owners of the model and leads (by name or by group) approve, archive Production, set thresholds."""
+        return (
+            self.user in owners or self.user in self.leads or bool(set(self.groups) & set(self.lead_groups))
+        )
+
+    def may_approve(self, owners: Iterable[str], requested_by: str) -> bool:
+        """Governors approve a request, but not their own unless ``allow_self_approval``."""
+        return self.may_govern(owners) and (requested_by != self.user or self.allow_self_approval)
+
+
+def stage_of(version: VersionRecord) -> ModelStage:
+    """The alias ``production`` decides Production; else the stage tag (a stale Production is Archived)."""
+    if PRODUCTION_ALIAS in version.aliases:
+        return S.PRODUCTION
+    try:
+        stage = ModelStage(version.tags.get(STAGE_TAG, S.DEVELOPMENT))
+    except ValueError:
+        return S.DEVELOPMENT
+    return S.ARCHIVED if stage is S.PRODUCTION else stage
+
+
+def parse_stage(text: str) -> ModelStage:
+    for stage in ModelStage:
+        if stage.value.lower() == text.strip().lower():
+            return stage
+    raise InvalidInput(f"Unknown stage '{text}'", hint="one of " + ", ".join(s.value for s in ModelStage))
+
+
+def transition_problem(current: ModelStage, target: ModelStage) -> str | None:
+    if current is target:
+        return f"The version is already in {target.value}"
+    if target not in ALLOWED[current]:
+        return f"No transition from {current.value} to {target.value}"
+    return None
+
+
+def next_steps(current: ModelStage) -> str:
+    return f"from {current.value} a version may go to " + ", ".join(sorted(s.value for s in ALLOWED[current]))
+
+
+def refuse_failures(name: str, version: int, stage: ModelStage, checks: list[CheckResult]) -> None:
+    failing = governance.failures(checks)
+    if failing:
+        raise Conflict(
+            f"Version {version} of '{name}' fails {len(failing)} check(s) for {stage.value}: "
+            + "; ".join(c.message for c in failing),
+            hint="improve the model, or have an owner or lead revise the thresholds",
+            details={"checks": [c.model_dump() for c in checks]},
+        )
+
+
+def history_record(event: WorkbenchEvent) -> TransitionRecord:
+    """A registry lifecycle event as one entry of a model's history."""
+    payload = event.payload
+    return TransitionRecord(
+        event_id=event.id,
+        type=event.type.value,
+        time=event.time,
+        user=event.user,
+        model=event.subject,
+        version=payload.get("version"),
+        from_stage=payload.get("from_stage"),
+        to_stage=payload.get("to_stage"),
+        comment=payload.get("comment"),
+        request_id=payload.get("request_id"),
+    )
