@@ -19,6 +19,7 @@ export namespace CommandIDs {
   export const openPanel = 'matih:open-panel';
   export const openJobs = 'matih:open-jobs';
   export const openModels = 'matih:open-models';
+  export const openDeployments = 'matih:open-deployments';
   export const refresh = 'matih:refresh';
   export const compareSelected = 'matih:compare-selected';
 }

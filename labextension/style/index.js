@@ -1,3 +1,4 @@
 import './base.css';
 import './jobs.css';
 import './registry.css';
+import './serving.css';

@@ -5,6 +5,8 @@ import { API_NAMESPACE, ApiError, Query, queryString, requestAPI, SERVER_EXTENSI
 import type {
   BestRun,
   DecisionResult,
+  Deployment,
+  DeploymentList,
   GovernanceReport,
   ModelCard,
   ModelDetail,
@@ -185,6 +187,14 @@ export class WorkbenchClient {
 
   decide(requestId: string, decision: 'approve' | 'reject', comment: string): Promise<DecisionResult> {
     return this._post(`promotions/${enc(requestId)}/decision`, { decision, comment });
+  }
+
+  // -- serving ---------------------------------------------------------------------------------------
+
+  /** Every deployment of the workspace (a registered version behind an endpoint), most recent first. */
+  async deployments(): Promise<Deployment[]> {
+    const list = await this._get<DeploymentList>('deployments');
+    return list.deployments;
   }
 
   events(after = 0, limit = 100): Promise<EventList> {

@@ -311,6 +311,40 @@ export interface ModelVersionInfo {
   version: number;
 }
 /**
+ * One registered version live behind an endpoint, with its share of the endpoint's traffic.
+ */
+export interface Deployment {
+  /**
+   * Seconds since the epoch.
+   */
+  deployed_at: number;
+  deployed_by: string;
+  /**
+   * The endpoint's name; several versions may stand behind one.
+   */
+  endpoint: string;
+  model: string;
+  /**
+   * The model server running it, e.g. 'ray-serve'.
+   */
+  server: string;
+  /**
+   * Percent of the endpoint's requests this version gets.
+   */
+  traffic: number;
+  /**
+   * Where the endpoint answers requests.
+   */
+  url: string;
+  version: string;
+}
+/**
+ * Every deployment of the workspace, most recent first.
+ */
+export interface DeploymentList {
+  deployments: Deployment[];
+}
+/**
  * What every 4xx/5xx answer carries.
  */
 export interface ErrorBody {

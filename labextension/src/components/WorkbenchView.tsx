@@ -2,62 +2,50 @@ import { refreshIcon } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
 import type { WorkbenchModel } from '../models/workbench';
-import { ExperimentList } from './ExperimentList';
-import { classes } from './format';
-import { JobsView } from './JobsView';
-import { ModelsView } from './ModelsView';
-import { IPanelTab, PanelTabs, tabId, tabPanelId } from './PanelTabs';
-import { RunsView } from './RunsView';
+import { classes } from './common/format';
+import { IPanelTab, PanelTabs, tabId, tabPanelId } from './common/PanelTabs';
+import { useSignal } from './common/useSignal';
+import { ModelsView } from './registry/ModelsView';
+import { DeploymentsView } from './serving/DeploymentsView';
+import { TrackingView } from './tracking/TrackingView';
+import { JobsView } from './training/JobsView';
 
 export interface IWorkbenchViewProps {
   model: WorkbenchModel;
   onCompare: () => void;
 }
 
-/** The whole side panel: header, tabs, then the open tab (runs, training jobs, model registry). */
+/**
+ * The whole side panel: header, tabs, then the open tab (runs, training jobs, model registry, deployments).
+ * Re-renders only when the tab or the server's status changes; each part listens to its own signals.
+ */
 export function WorkbenchView(props: IWorkbenchViewProps): JSX.Element {
-  const { model } = props;
-  const busy = model.experimentsLoading || model.runs.loading || model.jobs.loading || model.registry.loading;
-  const running = model.jobs.running.length;
-  const approvals = model.registry.approvals.length;
-  const tabs: IPanelTab[] = [
-    { id: 'runs', label: 'Runs' },
-    { id: 'jobs', label: 'Jobs', count: running, countLabel: `${running} running` },
-    { id: 'models', label: 'Models', count: approvals, countLabel: `${approvals} to approve` }
-  ];
+  const { model, onCompare } = props;
+  useSignal(model.panelChanged);
+  const view = model.view;
 
   return (
     <div className="jp-matih-workbench">
-      <header className="jp-matih-header">
-        <h2 className="jp-matih-title">MATIH Workbench</h2>
-        <button
-          type="button"
-          className={classes('jp-mod-styled jp-matih-icon-button', busy && 'jp-mod-busy')}
-          aria-label="Refresh"
-          title="Refresh experiments, runs, jobs and models"
-          onClick={() => void model.refresh()}
-        >
-          <refreshIcon.react tag="span" />
-        </button>
-      </header>
+      <PanelHeader model={model} />
       {model.serverError ? (
         <div className="jp-matih-error jp-matih-server-error" role="alert">
           {model.serverError}
         </div>
       ) : (
         <>
-          <PanelTabs tabs={tabs} view={model.view} onChange={view => model.setView(view)} />
+          <WorkbenchTabs model={model} />
           <div
             className="jp-matih-tabpanel"
             role="tabpanel"
-            id={tabPanelId(model.view)}
-            aria-labelledby={tabId(model.view)}
+            id={tabPanelId(view)}
+            aria-labelledby={tabId(view)}
           >
-            {model.view === 'jobs' && (
-              <JobsView model={model.jobs} onOpenRuns={id => void model.openRuns(id)} />
+            {view === 'runs' && (
+              <TrackingView experiments={model.experiments} runs={model.runs} onCompare={onCompare} />
             )}
-            {model.view === 'models' && <ModelsView model={model.registry} />}
-            {model.view === 'runs' && <RunsTab {...props} />}
+            {view === 'jobs' && <JobsView model={model.jobs} onOpenRuns={id => void model.openRuns(id)} />}
+            {view === 'models' && <ModelsView model={model.registry} />}
+            {view === 'deployments' && <DeploymentsView model={model.serving} />}
           </div>
         </>
       )}
@@ -65,28 +53,43 @@ export function WorkbenchView(props: IWorkbenchViewProps): JSX.Element {
   );
 }
 
-/** Experiments, then the runs of the selected one. */
-function RunsTab(props: IWorkbenchViewProps): JSX.Element {
-  const { model, onCompare } = props;
-  const experiment = model.selectedExperiment;
-  return (
-    <>
-      <h3 className="jp-matih-section-title">Experiments</h3>
-      <ExperimentList
-        experiments={model.experiments}
-        selectedId={model.runs.experimentId}
-        loading={model.experimentsLoading}
-        onSelect={id => void model.selectExperiment(id)}
-      />
-      {model.runs.experimentId !== null && (
-        <>
-          <h3 className="jp-matih-section-title">
-            Runs
-            {experiment && <span className="jp-matih-section-subtitle"> · {experiment.name}</span>}
-          </h3>
-          <RunsView model={model.runs} experiment={experiment} onCompare={onCompare} />
-        </>
-      )}
-    </>
+/** Title and the refresh button, spinning while any capability waits for the server. */
+function PanelHeader(props: { model: WorkbenchModel }): JSX.Element {
+  const { model } = props;
+  useSignal(
+    model.experiments.experimentsChanged,
+    model.runs.runsChanged,
+    model.jobs.jobsChanged,
+    model.registry.registryChanged,
+    model.serving.deploymentsChanged
   );
+  return (
+    <header className="jp-matih-header">
+      <h2 className="jp-matih-title">MATIH Workbench</h2>
+      <button
+        type="button"
+        className={classes('jp-mod-styled jp-matih-icon-button', model.loading && 'jp-mod-busy')}
+        aria-label="Refresh"
+        title="Refresh experiments, runs, jobs, models and deployments"
+        onClick={() => void model.refresh()}
+      >
+        <refreshIcon.react tag="span" />
+      </button>
+    </header>
+  );
+}
+
+/** The tab bar, with the running jobs and the approvals waiting for the user as counts. */
+function WorkbenchTabs(props: { model: WorkbenchModel }): JSX.Element {
+  const { model } = props;
+  useSignal(model.jobs.jobsChanged, model.registry.registryChanged);
+  const running = model.jobs.running.length;
+  const approvals = model.registry.approvals.length;
+  const tabs: IPanelTab[] = [
+    { id: 'runs', label: 'Runs' },
+    { id: 'jobs', label: 'Jobs', count: running, countLabel: `${running} running` },
+    { id: 'models', label: 'Models', count: approvals, countLabel: `${approvals} to approve` },
+    { id: 'deployments', label: 'Deployments' }
+  ];
+  return <PanelTabs tabs={tabs} view={model.view} onChange={view => model.setView(view)} />;
 }

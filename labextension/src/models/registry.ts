@@ -1,5 +1,4 @@
-import { IDisposable } from '@lumino/disposable';
-import { ISignal, Signal } from '@lumino/signaling';
+import { ISignal } from '@lumino/signaling';
 
 import {
   ApiError,
@@ -16,8 +15,7 @@ import {
   WorkbenchClient,
   WorkbenchEvent
 } from '../api';
-
-const RELOAD_DEBOUNCE_MS = 300;
+import { BaseModel } from './base';
 
 const REGISTRY_EVENTS = new Set<string>([
   'MODEL_REGISTERED',
@@ -48,24 +46,17 @@ export interface IRegistryMessage {
  * version (card, a transition preview), and the promotion requests the current user may decide. Every rule
  * (allowed transitions, checks, who approves) is the server's; this holds what it answered.
  */
-export class RegistryModel implements IDisposable {
+export class RegistryModel extends BaseModel {
   constructor(options: RegistryModel.IOptions) {
+    super({ events: options.events });
     this._client = options.client;
-    this._events = options.events;
-    this._events?.received.connect(this._onEvent, this);
   }
 
-  get changed(): ISignal<this, void> {
-    return this._changed;
+  get registryChanged(): ISignal<this, void> {
+    return this.stateChanged;
   }
   get models(): readonly RegisteredModelSummary[] {
     return this._models;
-  }
-  get loaded(): boolean {
-    return this._loaded;
-  }
-  get error(): string | null {
-    return this._error;
   }
   get selectedName(): string | null {
     return this._selected;
@@ -95,33 +86,23 @@ export class RegistryModel implements IDisposable {
   get message(): IRegistryMessage | null {
     return this._message;
   }
-  /** An action (transition, decision) is in flight. */
-  get busy(): boolean {
-    return this._busy;
-  }
-  get loading(): boolean {
-    return this._pending > 0;
-  }
-  get isDisposed(): boolean {
-    return this._isDisposed;
-  }
 
   /** The models and the approvals waiting for the current user; the open model again. */
   async load(): Promise<void> {
-    await this._track(async () => {
-      const [models, approvals] = await Promise.all([
-        this._client.models(),
-        this._client.promotions({ actionable: true })
-      ]);
-      this._models = models;
-      this._approvals = approvals.requests;
-      this._error = null;
-      if (this._selected !== null) {
-        await this._loadModel(this._selected);
+    const what = 'Cannot load the model registry';
+    const applied = await this.fetch(
+      () => Promise.all([this._client.models(), this._client.promotions({ actionable: true })]),
+      {
+        apply: ([models, approvals]) => {
+          this._models = models;
+          this._approvals = approvals.requests;
+        },
+        what
       }
-    }, 'Cannot load the model registry');
-    this._loaded = true;
-    this._emit();
+    );
+    if (applied && this._selected !== null) {
+      await this._loadModel(this._selected, what);
+    }
   }
 
   async select(name: string): Promise<void> {
@@ -135,8 +116,8 @@ export class RegistryModel implements IDisposable {
     this._card = null;
     this._preview = null;
     this._message = null;
-    this._emit();
-    await this._track(() => this._loadModel(name), `Cannot load model '${name}'`);
+    this.emit();
+    await this._loadModel(name, `Cannot load model '${name}'`);
   }
 
   async selectVersion(version: number): Promise<void> {
@@ -148,16 +129,16 @@ export class RegistryModel implements IDisposable {
     this._card = null;
     this._cardError = null;
     this._preview = null;
-    this._emit();
-    try {
-      const card = await this._client.card(name, version);
-      if (this._selected === name && this._version === version) {
-        this._card = card;
-      }
-    } catch (error) {
-      this._cardError = `No model card: ${describeError(error)}`;
-    }
-    this._emit();
+    this.emit();
+    await this.fetch(() => this._client.card(name, version), {
+      channel: 'card',
+      apply: card => {
+        if (this._selected === name && this._version === version) {
+          this._card = card;
+        }
+      },
+      fail: error => (this._cardError = `No model card: ${describeError(error)}`)
+    });
   }
 
   /** Download links of the selected version's card. */
@@ -175,21 +156,25 @@ export class RegistryModel implements IDisposable {
     if (name === null || version === null) {
       return;
     }
-    this._preview = { version, stage, report: null, error: null };
+    const preview: ITransitionPreview = { version, stage, report: null, error: null };
+    this._preview = preview;
     this._message = null;
-    this._emit();
-    try {
-      const report = await this._client.checks(name, version, stage);
-      this._preview = { version, stage, report, error: null };
-    } catch (error) {
-      this._preview = { version, stage, report: null, error: describeError(error) };
-    }
-    this._emit();
+    this.emit();
+    const update = (change: Partial<ITransitionPreview>) => {
+      if (this._preview === preview) {
+        this._preview = { ...preview, ...change }; // unless cancelled or replaced meanwhile
+      }
+    };
+    await this.fetch(() => this._client.checks(name, version, stage), {
+      channel: 'preview',
+      apply: report => update({ report }),
+      fail: error => update({ error: describeError(error) })
+    });
   }
 
   cancelPreview(): void {
     this._preview = null;
-    this._emit();
+    this.emit();
   }
 
   /** Apply the previewed transition with a reason. */
@@ -218,75 +203,46 @@ export class RegistryModel implements IDisposable {
     });
   }
 
-  dispose(): void {
-    if (this._isDisposed) {
-      return;
-    }
-    this._isDisposed = true;
-    window.clearTimeout(this._reloadTimer);
-    this._events?.received.disconnect(this._onEvent, this);
-    Signal.clearData(this);
+  protected override shouldReload(event: WorkbenchEvent): boolean {
+    return REGISTRY_EVENTS.has(event.type);
   }
 
-  private async _loadModel(name: string): Promise<void> {
-    const [detail, history] = await Promise.all([this._client.model(name), this._client.modelHistory(name)]);
-    if (this._selected !== name) {
-      return;
-    }
-    this._detail = detail;
-    this._history = history.history;
-    const versions = detail.versions ?? [];
-    if (this._version === null && versions.length > 0) {
-      void this.selectVersion(Math.max(...versions.map(v => v.version)));
-    }
+  /** A model's detail and history; selects its newest version when none is. */
+  private async _loadModel(name: string, what: string): Promise<void> {
+    await this.fetch(() => Promise.all([this._client.model(name), this._client.modelHistory(name)]), {
+      channel: 'model',
+      apply: ([detail, history]) => {
+        if (this._selected !== name) {
+          return;
+        }
+        this._detail = detail;
+        this._history = history.history;
+        const versions = detail.versions ?? [];
+        if (this._version === null && versions.length > 0) {
+          void this.selectVersion(Math.max(...versions.map(v => v.version)));
+        }
+      },
+      what
+    });
   }
 
   /** Run an action, report its outcome, then reload what it changed. */
   private async _act(action: () => Promise<string>): Promise<void> {
-    this._busy = true;
     this._message = null;
-    this._emit();
-    try {
-      this._message = { kind: 'success', text: await action() };
-    } catch (error) {
-      this._message = { kind: 'error', text: describeError(error), checks: checksOf(error) };
-    } finally {
-      this._busy = false;
-    }
+    await this.act(async () => {
+      try {
+        this._message = { kind: 'success', text: await action() };
+      } catch (error) {
+        this._message = { kind: 'error', text: describeError(error), checks: checksOf(error) };
+      }
+    });
     await this.load();
     if (this._version !== null) {
       await this.selectVersion(this._version);
     }
   }
 
-  private async _track(work: () => Promise<void>, what: string): Promise<void> {
-    this._pending++;
-    this._emit();
-    try {
-      await work();
-    } catch (error) {
-      this._error = `${what}: ${describeError(error)}`;
-    } finally {
-      this._pending--;
-      this._emit();
-    }
-  }
-
-  private _onEvent(_: EventStream, event: WorkbenchEvent): void {
-    if (REGISTRY_EVENTS.has(event.type) && !this._busy) {
-      window.clearTimeout(this._reloadTimer);
-      this._reloadTimer = window.setTimeout(() => void this.load(), RELOAD_DEBOUNCE_MS);
-    }
-  }
-
-  private _emit(): void {
-    if (!this._isDisposed) {
-      this._changed.emit();
-    }
-  }
-
   private _client: WorkbenchClient;
-  private _events: EventStream | null;
   private _models: RegisteredModelSummary[] = [];
   private _approvals: PromotionRequest[] = [];
   private _selected: string | null = null;
@@ -297,13 +253,6 @@ export class RegistryModel implements IDisposable {
   private _cardError: string | null = null;
   private _preview: ITransitionPreview | null = null;
   private _message: IRegistryMessage | null = null;
-  private _loaded = false;
-  private _busy = false;
-  private _pending = 0;
-  private _error: string | null = null;
-  private _reloadTimer = 0;
-  private _isDisposed = false;
-  private _changed = new Signal<this, void>(this);
 }
 
 export namespace RegistryModel {

@@ -1,41 +1,45 @@
 import { IDisposable } from '@lumino/disposable';
 import { ISignal, Signal } from '@lumino/signaling';
 
-import { describeError, EventStream, Experiment, ServerInfo, WorkbenchClient, WorkbenchEvent } from '../api';
-import { JobsModel } from './jobs';
+import { describeError, EventStream, ServerInfo, WorkbenchClient } from '../api';
+import type { BaseModel } from './base';
 import { RegistryModel } from './registry';
-import { RunsModel } from './runs';
+import { ServingModel } from './serving';
+import { ExperimentsModel, RunsModel } from './tracking';
+import { JobsModel } from './training';
 
 /** The tabs of the side panel. */
-export type PanelView = 'runs' | 'jobs' | 'models';
-
-/** Wait this long after a RUNS_CHANGED event before reloading, so a burst of runs reloads once. */
-const REFRESH_DEBOUNCE_MS = 400;
+export type PanelView = 'runs' | 'jobs' | 'models' | 'deployments';
 
 /**
- * State of the side panel: server info, the open tab, the experiments, the open experiment and its runs, the
- * training jobs. Listens to the event stream and reloads what an event says has changed.
+ * State of the side panel: server info and the open tab, over one model per capability (tracking:
+ * experiments and runs; training: jobs; registry; serving). Each capability model listens to the event
+ * stream itself and emits its own signal; `panelChanged` covers only the tab and the server's status.
  */
 export class WorkbenchModel implements IDisposable {
   constructor(options: WorkbenchModel.IOptions) {
-    this.client = options.client;
-    this.runs = new RunsModel({ client: options.client });
-    this.jobs = new JobsModel({ client: options.client, events: options.events });
-    this.registry = new RegistryModel({ client: options.client, events: options.events });
-    this._events = options.events;
-    this.runs.changed.connect(this._emit, this);
-    this.jobs.changed.connect(this._emit, this);
-    this.registry.changed.connect(this._emit, this);
-    this._events?.received.connect(this._onEvent, this);
+    const { client, events } = options;
+    this.client = client;
+    this.experiments = new ExperimentsModel({ client, events });
+    this.runs = new RunsModel({ client, events });
+    this.jobs = new JobsModel({ client, events });
+    this.registry = new RegistryModel({ client, events });
+    this.serving = new ServingModel({ client, events });
+    this._events = events;
+    // A failing experiments list means the server is unusable: the panel shows that instead of its tabs.
+    this.experiments.experimentsChanged.connect(this._checkServerError, this);
   }
 
   readonly client: WorkbenchClient;
+  readonly experiments: ExperimentsModel;
   readonly runs: RunsModel;
   readonly jobs: JobsModel;
   readonly registry: RegistryModel;
+  readonly serving: ServingModel;
 
-  get changed(): ISignal<this, void> {
-    return this._changed;
+  /** The open tab or the server's status changed (not emitted for capability state). */
+  get panelChanged(): ISignal<this, void> {
+    return this._panelChanged;
   }
   /** The open tab. */
   get view(): PanelView {
@@ -46,33 +50,29 @@ export class WorkbenchModel implements IDisposable {
   }
   /** Why the panel cannot work (server extension missing, server down), if so. */
   get serverError(): string | null {
-    return this._serverError;
+    return this._infoError ?? this.experiments.error;
   }
-  get experiments(): readonly Experiment[] {
-    return this._experiments;
-  }
-  get experimentsLoading(): boolean {
-    return this._experimentsLoading;
-  }
-  get selectedExperiment(): Experiment | null {
-    return this._experiments.find(e => e.experiment_id === this.runs.experimentId) ?? null;
+  /** Some capability is waiting for the server. */
+  get loading(): boolean {
+    return this._capabilities().some(model => model.loading);
   }
   get isDisposed(): boolean {
     return this._isDisposed;
   }
 
-  /** Probe the server extension, list the experiments and start listening for events. */
+  /** Probe the server extension, load every capability and start listening for events. */
   async start(): Promise<void> {
     try {
       this._info = await this.client.info();
-      this._serverError = null;
+      this._infoError = null;
     } catch (error) {
-      this._serverError = describeError(error);
-      this._emit();
+      this._infoError = describeError(error);
+      this._checkServerError();
       return;
     }
+    this._checkServerError();
     this._events?.connect();
-    await Promise.all([this.loadExperiments(), this.jobs.load(), this.registry.load()]);
+    await Promise.all([this.experiments.load(), this.jobs.load(), this.registry.load(), this.serving.load()]);
   }
 
   setView(view: PanelView): void {
@@ -85,24 +85,10 @@ export class WorkbenchModel implements IDisposable {
   /** Show the runs of an experiment (from a job row, say). */
   async openRuns(experimentId: string): Promise<void> {
     this.setView('runs');
-    if (!this._experiments.some(e => e.experiment_id === experimentId)) {
-      await this.loadExperiments();
+    if (this.experiments.find(experimentId) === null) {
+      await this.experiments.load();
     }
     await this.selectExperiment(experimentId);
-  }
-
-  async loadExperiments(): Promise<void> {
-    this._experimentsLoading = true;
-    this._emit();
-    try {
-      this._experiments = await this.client.experiments();
-      this._serverError = null;
-    } catch (error) {
-      this._serverError = describeError(error);
-    } finally {
-      this._experimentsLoading = false;
-      this._emit();
-    }
   }
 
   async selectExperiment(experimentId: string): Promise<void> {
@@ -111,13 +97,13 @@ export class WorkbenchModel implements IDisposable {
     }
   }
 
-  /** The refresh button: retry the server if it was missing, else reload experiments and runs. */
+  /** The refresh button: retry the server if it was missing, else reload every capability. */
   async refresh(): Promise<void> {
-    if (this._serverError !== null || this._info === null) {
+    if (this.serverError !== null || this._info === null) {
       await this.start();
       return;
     }
-    await Promise.all([this.loadExperiments(), this.runs.refresh(), this.jobs.load(), this.registry.load()]);
+    await Promise.all(this._capabilities().map(model => model.load()));
   }
 
   dispose(): void {
@@ -125,45 +111,38 @@ export class WorkbenchModel implements IDisposable {
       return;
     }
     this._isDisposed = true;
-    window.clearTimeout(this._refreshTimer);
-    this._events?.received.disconnect(this._onEvent, this);
-    this.runs.dispose();
-    this.jobs.dispose();
-    this.registry.dispose();
+    for (const model of this._capabilities()) {
+      model.dispose();
+    }
     Signal.clearData(this);
   }
 
-  private _onEvent(_: EventStream, event: WorkbenchEvent): void {
-    if (event.type !== 'RUNS_CHANGED') {
-      return;
+  private _capabilities(): BaseModel[] {
+    return [this.experiments, this.runs, this.jobs, this.registry, this.serving];
+  }
+
+  /** Emit `panelChanged` when the server's status changed. */
+  private _checkServerError(): void {
+    const error = this.serverError;
+    if (error !== this._shownServerError) {
+      this._shownServerError = error;
+      this._emit();
     }
-    const open = this.runs.experimentId;
-    const about = event.payload?.['experiment_id'];
-    const isOpen = open !== null && (event.subject === open || about === open);
-    window.clearTimeout(this._refreshTimer);
-    this._refreshTimer = window.setTimeout(() => {
-      void this.loadExperiments();
-      if (isOpen && !this.runs.loading) {
-        void this.runs.refresh();
-      }
-    }, REFRESH_DEBOUNCE_MS);
   }
 
   private _emit(): void {
     if (!this._isDisposed) {
-      this._changed.emit();
+      this._panelChanged.emit();
     }
   }
 
   private _events: EventStream | null;
   private _view: PanelView = 'runs';
   private _info: ServerInfo | null = null;
-  private _serverError: string | null = null;
-  private _experiments: Experiment[] = [];
-  private _experimentsLoading = false;
-  private _refreshTimer = 0;
+  private _infoError: string | null = null;
+  private _shownServerError: string | null = null;
   private _isDisposed = false;
-  private _changed = new Signal<this, void>(this);
+  private _panelChanged = new Signal<this, void>(this);
 }
 
 export namespace WorkbenchModel {

@@ -15,7 +15,7 @@ const CATEGORY = 'MATIH';
 export const panelPlugin: JupyterFrontEndPlugin<void> = {
   id: 'matih-workbench:panel',
   description:
-    'The MATIH Workbench side panel: experiments, runs, comparison, training jobs, model registry.',
+    'The MATIH Workbench side panel: experiments, runs, comparison, training jobs, model registry, deployments.',
   autoStart: true,
   requires: [IWorkbenchClient, IWorkbenchEvents],
   optional: [ICommandPalette, ILayoutRestorer],
@@ -76,6 +76,16 @@ export const panelPlugin: JupyterFrontEndPlugin<void> = {
         shell.activateById(panel.id);
       }
     });
+    commands.addCommand(CommandIDs.openDeployments, {
+      label: 'Show MATIH deployments',
+      caption: 'Show the deployed model versions, their endpoints and traffic split',
+      describedBy: { args: null },
+      icon: matihIcon,
+      execute: () => {
+        panel.model.setView('deployments');
+        shell.activateById(panel.id);
+      }
+    });
     commands.addCommand(CommandIDs.refresh, {
       label: 'Refresh MATIH runs',
       caption: 'Reload the experiments and the runs of the open experiment',
@@ -90,12 +100,13 @@ export const panelPlugin: JupyterFrontEndPlugin<void> = {
       isEnabled: () => panel.model.runs.selection.size >= 2,
       execute: compareSelected
     });
-    panel.model.runs.changed.connect(() => commands.notifyCommandChanged(CommandIDs.compareSelected));
+    panel.model.runs.runsChanged.connect(() => commands.notifyCommandChanged(CommandIDs.compareSelected));
 
     const paletteCommands = [
       CommandIDs.openPanel,
       CommandIDs.openJobs,
       CommandIDs.openModels,
+      CommandIDs.openDeployments,
       CommandIDs.refresh,
       CommandIDs.compareSelected
     ];

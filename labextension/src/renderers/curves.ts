@@ -2,8 +2,8 @@ import { IRenderMime } from '@jupyterlab/rendermime-interfaces';
 import { Widget } from '@lumino/widgets';
 import type { Data, Layout } from 'plotly.js';
 
-import { loadPlotly, PLOTLY_CONFIG, resizeIfDrawn } from '../components/PlotlyChart';
-import { withTheme } from '../components/plotTheme';
+import { loadPlotly, PLOTLY_CONFIG, resizeIfDrawn } from '../components/common/PlotlyChart';
+import { withTheme } from '../components/common/plotTheme';
 
 /** Live training curves sent by `%%matih train` (a Plotly figure that changes while the job runs). */
 export const CURVES_MIME = 'application/vnd.matih.curves+json';

@@ -3,17 +3,16 @@ import { ReactWidget } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
 import type { WorkbenchClient } from '../api';
-import { ComparisonView } from '../components/ComparisonView';
+import { ComparisonView } from '../components/tracking/ComparisonView';
 import { matihIcon } from '../icons';
-import { ComparisonModel } from '../models/comparison';
+import { ComparisonModel } from '../models/tracking';
 
-/** Main-area shell of one comparison: owns its model, re-renders on change. */
+/** Main-area shell of one comparison: owns its model; the view re-renders on `comparisonChanged`. */
 export class ComparisonContent extends ReactWidget {
   constructor(options: ComparisonContent.IOptions) {
     super();
     this.addClass('jp-matih-comparison-panel');
     this.model = new ComparisonModel({ client: options.client, runIds: options.runIds });
-    this.model.changed.connect(this._onModelChanged, this);
   }
 
   readonly model: ComparisonModel;
@@ -22,17 +21,12 @@ export class ComparisonContent extends ReactWidget {
     if (this.isDisposed) {
       return;
     }
-    this.model.changed.disconnect(this._onModelChanged, this);
     this.model.dispose();
     super.dispose();
   }
 
   protected render(): JSX.Element {
     return <ComparisonView model={this.model} />;
-  }
-
-  private _onModelChanged(): void {
-    this.update();
   }
 }
 

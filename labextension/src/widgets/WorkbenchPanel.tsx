@@ -7,7 +7,7 @@ import { matihIcon } from '../icons';
 import { WorkbenchModel } from '../models/workbench';
 import { PANEL_ID } from '../tokens';
 
-/** The left-sidebar shell: owns the model, re-renders the React view when it changes. */
+/** The left-sidebar shell: owns the model; the React view listens to its signals, part by part. */
 export class WorkbenchPanel extends ReactWidget {
   constructor(options: WorkbenchPanel.IOptions) {
     super();
@@ -19,7 +19,6 @@ export class WorkbenchPanel extends ReactWidget {
     this.node.setAttribute('aria-label', 'MATIH Workbench');
     this.model = new WorkbenchModel({ client: options.client, events: options.events });
     this._onCompare = options.onCompare;
-    this.model.changed.connect(this._onModelChanged, this);
   }
 
   readonly model: WorkbenchModel;
@@ -33,17 +32,12 @@ export class WorkbenchPanel extends ReactWidget {
     if (this.isDisposed) {
       return;
     }
-    this.model.changed.disconnect(this._onModelChanged, this);
     this.model.dispose();
     super.dispose();
   }
 
   protected render(): JSX.Element {
     return <WorkbenchView model={this.model} onCompare={this._onCompare} />;
-  }
-
-  private _onModelChanged(): void {
-    this.update();
   }
 
   private _onCompare: () => void;

@@ -37,7 +37,7 @@ export class MatihPanel {
     return this.page.locator('.jp-matih-comparison');
   }
 
-  /** One of the panel's tabs: Runs, Jobs. */
+  /** One of the panel's tabs: Runs, Jobs, Models, Deployments. */
   tab(name: string): Locator {
     return this.panel.getByRole('tablist', { name: 'MATIH views' }).getByRole('tab', { name: new RegExp(`^${name}`) });
   }
@@ -91,6 +91,19 @@ export class MatihPanel {
 
   get history(): Locator {
     return this.registry.getByRole('list', { name: 'History' });
+  }
+
+  get deployments(): Locator {
+    return this.panel.getByRole('region', { name: 'Deployments' });
+  }
+
+  get deploymentsTable(): Locator {
+    return this.deployments.getByRole('table', { name: 'Deployments' });
+  }
+
+  /** What the Deployments tab says when nothing is deployed. */
+  get deploymentsEmpty(): Locator {
+    return this.deployments.locator('.jp-matih-empty');
   }
 
   async open(width = 720): Promise<void> {

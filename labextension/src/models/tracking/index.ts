@@ -1,0 +1,4 @@
+export * from './columns';
+export * from './comparison';
+export * from './experiments';
+export * from './runs';
