@@ -48,6 +48,15 @@ class ArtifactFile:
     file_size: int | None
 
 
+@dataclass(frozen=True)
+class RunKeys:
+    """Distinct param, metric and tag keys over the active runs of an experiment, sorted."""
+
+    params: list[str]
+    metrics: list[str]
+    tags: list[str]
+
+
 #: ``(step, value or None for NaN, timestamp in ms)``, by ``(run id, metric key)``
 MetricHistories = dict[tuple[str, str], list[tuple[int, float | None, int]]]
 
@@ -66,7 +75,7 @@ class TrackingBackend(Protocol):
 
     def experiment_by_name(self, name: str) -> ExperimentRecord: ...
 
-    def experiment_keys(self, experiment_id: str) -> tuple[list[str], list[str], list[str]]: ...
+    def experiment_keys(self, experiment_id: str) -> RunKeys: ...
 
     def search_runs(
         self,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
-from matih_workbench.backends.stores.events import EventRow
+from matih_workbench.backends.stores.events import StoredEvent
 from matih_workbench.errors import InvalidInput
 from matih_workbench.models import EventList, EventType, WorkbenchEvent
 
@@ -14,16 +14,20 @@ _KNOWN_TYPES = frozenset(t.value for t in EventType)
 
 
 class EventStore(Protocol):
-    def append(self, type_: str, user: str, subject: str, payload: dict[str, Any]) -> EventRow: ...
-    def since(self, after: int, limit: int, subject: str | None = None) -> list[EventRow]: ...
+    def append(self, type_: str, user: str, subject: str, payload: dict[str, Any]) -> StoredEvent: ...
+    def since(self, after: int, limit: int, subject: str | None = None) -> list[StoredEvent]: ...
     def last_id(self) -> int: ...
     def prune(self, type_: str, keep: int) -> None: ...
 
 
-def _event(row: EventRow) -> WorkbenchEvent:
-    id_, type_, time_, user, subject, payload = row
+def _event(row: StoredEvent) -> WorkbenchEvent:
     return WorkbenchEvent(
-        id=id_, type=EventType(type_), time=time_, user=user, subject=subject, payload=payload
+        id=row.id,
+        type=EventType(row.type),
+        time=row.time,
+        user=row.user,
+        subject=row.subject,
+        payload=row.payload,
     )
 
 
@@ -45,7 +49,7 @@ class EventService:
             raise InvalidInput(f"after must be >= 0 and limit between 1 and {MAX_EVENTS_PAGE}")
         rows = self.store.since(after, limit, subject)
         # a newer workbench sharing the store may write types this one does not know: they are not for it
-        return EventList(events=[_event(r) for r in rows if r[1] in _KNOWN_TYPES])
+        return EventList(events=[_event(r) for r in rows if r.type in _KNOWN_TYPES])
 
     def last_id(self) -> int:
         return self.store.last_id()

@@ -12,7 +12,8 @@ from sklearn.metrics import accuracy_score, roc_auc_score
 
 from matih_workbench.errors import InvalidInput
 from matih_workbench.models import Decision, ModelCardUpdate, ModelStage
-from matih_workbench.services import Workbench, card_render
+from matih_workbench.services import Workbench
+from matih_workbench.services.registry import card_render
 
 from .conftest import holdout_frame, make_run
 
@@ -34,9 +35,9 @@ def direct_bootstrap(frame: pd.DataFrame, samples: int, seed: int) -> dict[str, 
     }
 
 
-def test_card_intervals_match_a_direct_computation(workbench: Workbench, mlflow_client: MlflowClient) -> None:
+def test_card_intervals_match_a_direct_computation(workbench: Workbench, client: MlflowClient) -> None:
     frame = holdout_frame(300, seed=3)
-    run_id = make_run(mlflow_client, {"auc": 0.8, "train_loss": 0.3}, holdout=frame)
+    run_id = make_run(client, {"auc": 0.8, "train_loss": 0.3}, holdout=frame)
     workbench.registry.register(run_id, "churn")
     card = workbench.cards.card("churn", 1, samples=500, seed=11)
     expected = direct_bootstrap(frame, 500, 11)
@@ -55,10 +56,10 @@ def test_card_intervals_match_a_direct_computation(workbench: Workbench, mlflow_
 
 
 def test_card_fairness_text_history_and_exports(
-    workbench: Workbench, mlflow_client: MlflowClient, as_user: Callable[..., Workbench]
+    workbench: Workbench, client: MlflowClient, as_user: Callable[..., Workbench]
 ) -> None:
     frame = holdout_frame(400)
-    run_id = make_run(mlflow_client, {"auc": 0.8}, holdout=frame, datasets=[("churn-train", "d1")])
+    run_id = make_run(client, {"auc": 0.8}, holdout=frame, datasets=[("churn-train", "d1")])
     alice, lead = as_user("alice"), as_user("lead")
     alice.registry.register(run_id, "churn", description="Churn classifier")
     update = ModelCardUpdate(
@@ -96,8 +97,8 @@ def test_card_fairness_text_history_and_exports(
     assert cleared.limitations is None and cleared.intended_use == "Rank accounts for retention calls."
 
 
-def test_card_refuses_bad_holdouts(workbench: Workbench, mlflow_client: MlflowClient) -> None:
-    workbench.registry.register(make_run(mlflow_client, {"auc": 0.8}), "churn")
+def test_card_refuses_bad_holdouts(workbench: Workbench, client: MlflowClient) -> None:
+    workbench.registry.register(make_run(client, {"auc": 0.8}), "churn")
     card = workbench.cards.card("churn", 1)
     assert (
         card.holdout_rows is None and card.primary_metric is not None and card.primary_metric.ci_low is None
@@ -119,12 +120,12 @@ def test_card_refuses_bad_holdouts(workbench: Workbench, mlflow_client: MlflowCl
     assert multiclass.holdout_value == pytest.approx(5 / 6)
 
 
-def test_lineage_both_ways(workbench: Workbench, mlflow_client: MlflowClient) -> None:
+def test_lineage_both_ways(workbench: Workbench, client: MlflowClient) -> None:
     tags = {"mlflow.source.git.commit": "0123456789abcdef", "matih.notebook_path": "notebooks/churn.ipynb"}
-    parent = make_run(mlflow_client, datasets=[("churn-train", "v1digest")], log_model=False)
-    child = make_run(mlflow_client, {"auc": 0.9}, tags={**tags, "mlflow.parentRunId": parent})
-    other = make_run(mlflow_client, {"auc": 0.8}, datasets=[("churn-train", "v2digest")])
-    unrelated = make_run(mlflow_client, {"auc": 0.8}, datasets=[("fraud", "f1")])
+    parent = make_run(client, datasets=[("churn-train", "v1digest")], log_model=False)
+    child = make_run(client, {"auc": 0.9}, tags={**tags, "mlflow.parentRunId": parent})
+    other = make_run(client, {"auc": 0.8}, datasets=[("churn-train", "v2digest")])
+    unrelated = make_run(client, {"auc": 0.8}, datasets=[("fraud", "f1")])
     for run_id in (child, other):
         workbench.registry.register(run_id, "churn")
     workbench.registry.register(unrelated, "fraud")

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -13,6 +11,7 @@ from IPython.core.error import UsageError
 from IPython.core.interactiveshell import InteractiveShell
 from mlflow.tracking import MlflowClient
 
+from matih_workbench.backends.ray.plans import TrialEvent
 from matih_workbench.config import WorkbenchConfig
 from matih_workbench.services.training.job import TrainingJob
 from matih_workbench.services.training.service import training_spec
@@ -32,16 +31,12 @@ def train_fn(config):
 """
 
 
-@pytest.fixture
-def shell(matih_home: Path) -> Iterator[InteractiveShell]:
-    ip = InteractiveShell.instance()
-    ip.extension_manager.load_extension("matih_workbench")
-    ip.user_ns["frame"] = pd.DataFrame(
+@pytest.fixture(autouse=True)
+def frame(shell: InteractiveShell) -> None:
+    """The cells' training data, as ``frame`` in the shared ``shell``'s namespace."""
+    shell.user_ns["frame"] = pd.DataFrame(
         [(i % 7 / 7, (i * 3) % 5 / 5, int(i % 7 > 3)) for i in range(60)], columns=["a", "b", "y"]
     )
-    yield ip
-    ip.extension_manager.unload_extension("matih_workbench")
-    InteractiveShell.clear_instance()
 
 
 def test_help_documents_the_cell_contract(shell: InteractiveShell) -> None:
@@ -156,7 +151,8 @@ def test_metric_curves_keep_one_line_per_trial_and_one_point_per_epoch() -> None
     job = TrainingJob("j", training_spec(experiment="e", metric="loss"), "1", "p")
 
     def report(trial: str, epoch: int, value: float) -> None:
-        job.on_trial((trial, "RUNNING", {}, {"training_iteration": epoch, "loss": value}, None))
+        metrics = {"training_iteration": epoch, "loss": value}
+        job.on_trial(TrialEvent(trial_id=trial, status="RUNNING", config={}, metrics=metrics))
 
     report("a", 1, 0.9)
     report("b", 1, 0.8)

@@ -23,7 +23,13 @@ from mlflow.store.tracking.sqlalchemy_store import SqlAlchemyStore
 from mlflow.tracking import MlflowClient
 from mlflow.utils.mlflow_tags import MLFLOW_RUN_NAME, MLFLOW_USER
 
-from matih_workbench.backends.contracts import ArtifactFile, ExperimentRecord, MetricHistories, RunRecord
+from matih_workbench.backends.contracts import (
+    ArtifactFile,
+    ExperimentRecord,
+    MetricHistories,
+    RunKeys,
+    RunRecord,
+)
 from matih_workbench.backends.mlflow.sql_listing import TrackingSqlReader, UnsupportedQuery
 from matih_workbench.config import is_database_uri
 from matih_workbench.errors import BackendUnavailable, InvalidInput, NotFound
@@ -143,15 +149,16 @@ class MlflowTracking:
             tags=dict(e.tags),
         )
 
-    def experiment_keys(self, experiment_id: str) -> tuple[list[str], list[str], list[str]]:
+    def experiment_keys(self, experiment_id: str) -> RunKeys:
         self.require_experiment(experiment_id)
         if self.reader:
             return self.reader.experiment_keys(experiment_id)
         records, _ = self.search_runs([experiment_id], None, None, 0, 1000)
-        params = sorted({k for r in records for k in r.params})
-        metrics = sorted({k for r in records for k in r.metrics})
-        tags = sorted({k for r in records for k in r.tags})
-        return params, metrics, tags
+        return RunKeys(
+            params=sorted({k for r in records for k in r.params}),
+            metrics=sorted({k for r in records for k in r.metrics}),
+            tags=sorted({k for r in records for k in r.tags}),
+        )
 
     # -- runs -------------------------------------------------------------------------------------
     def search_runs(

@@ -62,6 +62,15 @@ class DatasetInputRecord:
     tags: dict[str, str]
 
 
+@dataclass(frozen=True)
+class ModelSource:
+    """Where a logged model is: its run (if any), artifact location, and logged-model id (MLflow 3)."""
+
+    run_id: str | None
+    source: str
+    model_id: str | None
+
+
 @dataclass
 class RunFacts:
     """What the registry needs to know about a run: metrics, tags, dataset inputs, code."""
@@ -212,8 +221,8 @@ class MlflowRegistry:
             self.client.update_model_version(name, str(version), description=description)
 
     # -- runs and their models --------------------------------------------------------------------
-    def resolve_source(self, ref: str, artifact_path: str) -> tuple[str | None, str, str | None]:
-        """``(run_id, source, model_id)`` of the model named by a run id, ``runs:/`` or ``models:/`` URI.
+    def resolve_source(self, ref: str, artifact_path: str) -> ModelSource:
+        """Where the model is named by a run id, ``runs:/`` or ``models:/`` URI.
 
         The source is the logged model's artifact location: the SQL registry store resolves ``models:/ID``
         through the process-global tracking URI, which is not ours.
@@ -222,7 +231,7 @@ class MlflowRegistry:
             model_id = ref.removeprefix("models:/").split("/")[0]
             with translate_mlflow_errors(f"Logged model '{model_id}'"):
                 logged = self.client.get_logged_model(model_id)
-            return logged.source_run_id, logged.artifact_location, model_id
+            return ModelSource(logged.source_run_id, logged.artifact_location, model_id)
         if ref.startswith("runs:/"):
             run_id, _, path = ref.removeprefix("runs:/").partition("/")
             artifact_path = path.strip("/") or artifact_path
@@ -239,10 +248,10 @@ class MlflowRegistry:
                 max_results=1,
             )
             if found:
-                return run_id, found[0].artifact_location, found[0].model_id
+                return ModelSource(run_id, found[0].artifact_location, found[0].model_id)
             names = {a.path for a in self.client.list_artifacts(run_id, artifact_path)}
         if f"{artifact_path}/MLmodel" in names:
-            return run_id, f"{run.info.artifact_uri.rstrip('/')}/{artifact_path}", None
+            return ModelSource(run_id, f"{run.info.artifact_uri.rstrip('/')}/{artifact_path}", None)
         raise NotFound(
             f"Run '{run_id}' has no logged model named '{artifact_path}'",
             hint="log one with mlflow.<flavor>.log_model(model, name='model'), or pass --artifact-path",

@@ -28,7 +28,7 @@ from mlflow.store.tracking.dbmodels.models import (
 from mlflow.utils.mlflow_tags import MLFLOW_RUN_NAME, MLFLOW_USER
 from mlflow.utils.search_utils import SearchUtils
 
-from matih_workbench.backends.contracts import RunRecord
+from matih_workbench.backends.contracts import RunKeys, RunRecord
 from matih_workbench.errors import BackendUnavailable, InvalidInput
 
 RUNS = SqlRun.__table__
@@ -189,7 +189,7 @@ class TrackingSqlReader:
                     )
         return out
 
-    def experiment_keys(self, experiment_id: str) -> tuple[list[str], list[str], list[str]]:
+    def experiment_keys(self, experiment_id: str) -> RunKeys:
         """Distinct param, metric and tag keys over the active runs of an experiment."""
         active = sa.select(RUNS.c.run_uuid).where(
             RUNS.c.experiment_id == int(experiment_id), RUNS.c.lifecycle_stage == LifecycleStage.ACTIVE
@@ -204,7 +204,7 @@ class TrackingSqlReader:
                     .order_by(table.c.key)
                 )
                 result.append([row[0] for row in conn.execute(query)])
-        return result[0], result[1], result[2]
+        return RunKeys(params=result[0], metrics=result[1], tags=result[2])
 
     def run_counts(self) -> dict[str, int]:
         """Active runs per experiment id."""

@@ -10,6 +10,7 @@ import platform
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -26,7 +27,7 @@ from mlflow.utils.mlflow_tags import (
 
 from matih_workbench.backends.mlflow.client import translate_mlflow_errors
 
-__all__ = ["PACKAGES", "TrainingRuns", "environment", "git_state"]
+__all__ = ["GIT_TAGS", "PACKAGES", "ChildRun", "GitState", "TrainingRuns", "environment", "git_state"]
 
 #: Package versions recorded with every training run.
 PACKAGES = (
@@ -34,6 +35,25 @@ PACKAGES = (
     "pyarrow",
 )  # fmt: skip
 MAX_DIFF = 2_000_000
+
+
+@dataclass(frozen=True)
+class ChildRun:
+    """A child run of a training job's parent run, as it is in the tracking store."""
+
+    run_id: str
+    status: str
+    error: str | None  # the tag ``matih.error`` the trial recorded, if any
+
+
+@dataclass(frozen=True)
+class GitState:
+    """The repository holding a notebook: its root, the commit and branch checked out, the diff from HEAD."""
+
+    root: str
+    commit: str
+    branch: str
+    diff: str
 
 
 class TrainingRuns:
@@ -117,17 +137,15 @@ class TrainingRuns:
         with translate_mlflow_errors("Run"):
             return str(self.client.get_run(run_id).info.status)
 
-    def children(self, experiment_id: str, parent_run_id: str) -> dict[str, tuple[str, str, str | None]]:
-        """``{trial id: (run id, status, error)}`` of the child runs of a parent."""
+    def children(self, experiment_id: str, parent_run_id: str) -> dict[str, ChildRun]:
+        """The child runs of a parent, by trial id."""
         with translate_mlflow_errors("Runs"):
             runs = self.client.search_runs(
                 [experiment_id], f"tags.`{MLFLOW_PARENT_RUN_ID}` = '{parent_run_id}'", max_results=10_000
             )
         return {
-            r.data.tags.get("matih.trial_id", r.info.run_id): (
-                r.info.run_id,
-                r.info.status,
-                r.data.tags.get("matih.error"),
+            r.data.tags.get("matih.trial_id", r.info.run_id): ChildRun(
+                run_id=r.info.run_id, status=r.info.status, error=r.data.tags.get("matih.error")
             )
             for r in runs
         }
@@ -156,7 +174,7 @@ def environment(seed: int | None) -> dict[str, Any]:
     }
 
 
-def git_state(path: str | Path) -> dict[str, str] | None:
+def git_state(path: str | Path) -> GitState | None:
     """Commit, branch and the diff from HEAD of the repository holding ``path``; None outside one."""
 
     def git(*args: str) -> str:
@@ -172,7 +190,7 @@ def git_state(path: str | Path) -> dict[str, str] | None:
         diff = git("diff", "HEAD")[:MAX_DIFF]
     except (OSError, subprocess.SubprocessError):
         return None
-    return {"root": root, "commit": commit, "branch": branch, "diff": diff}
+    return GitState(root=root, commit=commit, branch=branch, diff=diff)
 
 
 GIT_TAGS = {"commit": MLFLOW_GIT_COMMIT, "branch": MLFLOW_GIT_BRANCH}

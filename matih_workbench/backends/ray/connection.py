@@ -1,4 +1,4 @@
-"""Ray on the driver side: connect, put data in the object store, run a Tune search with progress callbacks.
+"""Ray on the driver side: connect, put data in the object store, run a plan (``backends/ray/plans.py``).
 
 Local Ray by default (``ray.init`` with this machine's CPUs); an existing cluster through its address
 (``ray://head:10001`` for Ray Client, or ``auto`` / ``host:6379`` from a node of the cluster). Ray is
@@ -8,62 +8,15 @@ imported on first use, so building a ``Workbench`` (the server, a kernel) does n
 from __future__ import annotations
 
 import logging
-import threading
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
-from matih_workbench.backends.ray.trial import TrialSetup
+from matih_workbench.backends.ray.plans import TrainPlan, TunePlan
 from matih_workbench.errors import BackendUnavailable
-from matih_workbench.models.training import TrainingSpec
 
-__all__ = ["RayBackend", "TrainPlan", "TrialEvent", "TunePlan"]
+__all__ = ["RayBackend"]
 
 log = logging.getLogger(__name__)
-
-#: ``(trial id, status, config, latest metrics or None, error or None)``
-TrialEvent = tuple[str, str, dict[str, Any], dict[str, Any] | None, str | None]
-
-
-class OnCheckpoint(Protocol):
-    """A checkpoint folder Ray has persisted, to copy into the run's MLflow artifacts at ``step``;
-    ``remove``: the folder is ours alone (a single-trial task's), delete it once copied."""
-
-    def __call__(self, run_id: str, folder: str, step: int, remove: bool = False) -> None: ...
-
-
-def _no_checkpoint(run_id: str, folder: str, step: int, remove: bool = False) -> None:
-    return None
-
-
-@dataclass
-class TunePlan:
-    spec: TrainingSpec
-    train_fn: Callable[..., Any]
-    setup: TrialSetup
-    storage_path: Path
-    name: str
-    on_trial: Callable[[TrialEvent], None]
-    cancel: threading.Event = field(default_factory=threading.Event)
-    on_checkpoint: OnCheckpoint = _no_checkpoint
-
-
-@dataclass
-class TrainPlan:
-    """A data-parallel Ray Train run: ``spec.workers`` workers of ``framework`` (xgboost or torch)."""
-
-    spec: TrainingSpec
-    framework: str
-    train_fn: Callable[..., Any]
-    setup: TrialSetup  # with the run id the driver created
-    storage_path: Path
-    name: str
-    on_trial: Callable[[TrialEvent], None]
-    cancel: threading.Event = field(default_factory=threading.Event)
-    on_checkpoint: OnCheckpoint = _no_checkpoint
-    dataset: Any = None  # a Ray Dataset, split between the workers by Ray Data
 
 
 def _connect(address: str, attempts: int = 3) -> None:

@@ -20,7 +20,7 @@ import threading
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from matih_workbench.backends.ray.connection import TunePlan
+from matih_workbench.backends.ray.plans import TrialEvent, TunePlan
 from matih_workbench.backends.ray.trial import TrialContext, TrialSetup, run_trial
 
 __all__ = ["STOP_GRACE", "run_single", "warm_worker"]
@@ -45,7 +45,9 @@ def run_single(plan: TunePlan, job_id: str) -> None:
     )
 
     def emit(status: str, metrics: dict[str, Any] | None, error: str | None) -> None:
-        plan.on_trial((trial_id, status, config, metrics, error))
+        plan.on_trial(
+            TrialEvent(trial_id=trial_id, status=status, config=config, metrics=metrics, error=error)
+        )
 
     emit("PENDING", None, None)
     stream: Any = task.remote(plan.train_fn, plan.setup, config, trial_id, trial_name)

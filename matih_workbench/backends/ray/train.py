@@ -18,7 +18,7 @@ from ray.train import CheckpointConfig, FailureConfig, RunConfig, ScalingConfig,
 from ray.util.queue import Empty, Queue
 
 from matih_workbench.backends.ray.checkpoint import checkpoint_meta
-from matih_workbench.backends.ray.connection import TrainPlan
+from matih_workbench.backends.ray.plans import TrainPlan, TrialEvent
 from matih_workbench.backends.ray.trial import run_train_worker
 
 __all__ = ["TRIAL_ID", "run_train"]
@@ -63,9 +63,14 @@ def run_train(plan: TrainPlan) -> int:
         except BaseException as exc:
             outcome["error"] = exc
 
+    def emit(status: str, metrics: dict[str, Any] | None = None, error: str | None = None) -> None:
+        plan.on_trial(
+            TrialEvent(trial_id=TRIAL_ID, status=status, config=config, metrics=metrics, error=error)
+        )
+
     thread = threading.Thread(target=fit, name=f"{plan.name}-fit", daemon=True)
     thread.start()
-    plan.on_trial((TRIAL_ID, "RUNNING", config, None, None))
+    emit("RUNNING")
     restarts, controller, aborted = 0, None, False
     while thread.is_alive() or not events.empty():
         try:
@@ -74,7 +79,7 @@ def run_train(plan: TrainPlan) -> int:
             kind = ""
         if kind == "report":
             controller = controller or extra.get("controller")
-            plan.on_trial((TRIAL_ID, "RUNNING", config, _with_iteration(payload), None))
+            emit("RUNNING", _with_iteration(payload))
             if extra.get("checkpoint"):
                 meta = checkpoint_meta(extra["checkpoint"])
                 plan.on_checkpoint(str(setup.run_id), extra["checkpoint"], int(meta.get("step", 0)))
@@ -86,13 +91,13 @@ def run_train(plan: TrainPlan) -> int:
     thread.join()
     ray.kill(events.actor)  # type: ignore[arg-type]
     if plan.cancel.is_set():
-        plan.on_trial((TRIAL_ID, "KILLED", config, None, None))
+        emit("KILLED")
     elif "error" in outcome:
         error = outcome["error"]
-        plan.on_trial((TRIAL_ID, "ERROR", config, None, f"{type(error).__name__}: {error}"[:4000]))
+        emit("ERROR", error=f"{type(error).__name__}: {error}"[:4000])
         raise error
     else:
-        plan.on_trial((TRIAL_ID, "TERMINATED", config, None, None))
+        emit("TERMINATED")
     return restarts
 
 

@@ -18,7 +18,7 @@ from ray.tune.stopper import Stopper
 from ray.util.queue import Empty, Queue
 
 from matih_workbench.backends.ray.checkpoint import checkpoint_meta
-from matih_workbench.backends.ray.connection import OnCheckpoint, TrialEvent, TunePlan, _no_checkpoint
+from matih_workbench.backends.ray.plans import OnCheckpoint, TrialEvent, TunePlan, no_checkpoint
 from matih_workbench.backends.ray.trial import make_trainable
 from matih_workbench.models.training import ParamSpec, TrainingSpec
 
@@ -180,13 +180,13 @@ _PUBLIC = ("done", "training_iteration", "time_total_s", "matih_run_id")
 
 
 class _Progress(Callback):
-    """Forwards trial lifecycle and results to the service as plain tuples: directly, or through a queue
+    """Forwards trial lifecycle and results to the service as ``TrialEvent``s: directly, or through a queue
     actor when Tune runs on the cluster (Ray Client)."""
 
     def __init__(
         self,
         on_trial: Callable[[TrialEvent], None] = _ignore,
-        on_checkpoint: OnCheckpoint = _no_checkpoint,
+        on_checkpoint: OnCheckpoint = no_checkpoint,
         queue: Queue | None = None,
     ) -> None:
         self.queue = queue
@@ -221,7 +221,9 @@ class _Progress(Callback):
         metrics = None
         if result is not None:
             metrics = {k: v for k, v in result.items() if isinstance(v, int | float | str) or k in _PUBLIC}
-        self.on_trial((trial.trial_id, status, config, metrics, error))
+        self.on_trial(
+            TrialEvent(trial_id=trial.trial_id, status=status, config=config, metrics=metrics, error=error)
+        )
 
     def on_trial_start(self, iteration: int, trials: list[Any], trial: Any, **info: Any) -> None:
         self._emit(trial, "RUNNING", None, None)

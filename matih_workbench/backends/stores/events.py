@@ -6,6 +6,7 @@ import json
 import sqlite3
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,17 @@ CREATE TABLE IF NOT EXISTS events (
 CREATE INDEX IF NOT EXISTS events_subject ON events (subject, id);
 """
 
-EventRow = tuple[int, str, float, str, str, dict[str, Any]]
+
+@dataclass(frozen=True)
+class StoredEvent:
+    """One row of the events store: its id (ascending), type, time, acting user, subject and payload."""
+
+    id: int
+    type: str
+    time: float
+    user: str
+    subject: str
+    payload: dict[str, Any]
 
 
 class SqliteEventStore:
@@ -35,16 +46,18 @@ class SqliteEventStore:
         self._conn.execute("PRAGMA journal_mode=WAL")
         self._conn.executescript(_SCHEMA)
 
-    def append(self, type_: str, user: str, subject: str, payload: dict[str, Any]) -> EventRow:
+    def append(self, type_: str, user: str, subject: str, payload: dict[str, Any]) -> StoredEvent:
         now = time.time()
         with self._lock:
             cursor = self._conn.execute(
                 "INSERT INTO events (type, time, user, subject, payload) VALUES (?, ?, ?, ?, ?)",
                 (type_, now, user, subject, json.dumps(payload, default=str)),
             )
-        return (int(cursor.lastrowid or 0), type_, now, user, subject, payload)
+        return StoredEvent(
+            id=int(cursor.lastrowid or 0), type=type_, time=now, user=user, subject=subject, payload=payload
+        )
 
-    def since(self, after: int, limit: int, subject: str | None = None) -> list[EventRow]:
+    def since(self, after: int, limit: int, subject: str | None = None) -> list[StoredEvent]:
         query = "SELECT id, type, time, user, subject, payload FROM events WHERE id > ?"
         args: list[Any] = [after]
         if subject is not None:
@@ -54,7 +67,7 @@ class SqliteEventStore:
         args.append(limit)
         with self._lock:
             rows = self._conn.execute(query, args).fetchall()
-        return [(r[0], r[1], r[2], r[3], r[4], json.loads(r[5])) for r in rows]
+        return [StoredEvent(r[0], r[1], r[2], r[3], r[4], json.loads(r[5])) for r in rows]
 
     def last_id(self) -> int:
         with self._lock:

@@ -13,8 +13,8 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS promotion_requests (
@@ -36,15 +36,33 @@ CREATE INDEX IF NOT EXISTS promotion_requests_status ON promotion_requests (stat
 CREATE INDEX IF NOT EXISTS promotion_requests_model ON promotion_requests (model, version);
 """
 
-COLUMNS = (
-    "id", "model", "version", "from_stage", "target_stage", "requested_by", "requested_at", "reason",
-    "status", "evidence", "decided_by", "decided_at", "comment",
-)  # fmt: skip
+
+@dataclass(frozen=True)
+class PromotionRow:
+    """One promotion request as stored; ``evidence`` is ``PromotionEvidence`` as JSON, ``status`` one of
+    pending, approved, rejected; the ``decided_*`` fields and ``comment`` are set by ``decide``."""
+
+    id: str
+    model: str
+    version: int
+    from_stage: str
+    target_stage: str
+    requested_by: str
+    requested_at: float
+    reason: str | None
+    status: str
+    evidence: str
+    decided_by: str | None = None
+    decided_at: float | None = None
+    comment: str | None = None
+
+
+COLUMNS = tuple(PromotionRow.__dataclass_fields__)
 _SELECT = f"SELECT {', '.join(COLUMNS)} FROM promotion_requests"
 
 
 class PromotionStore:
-    """Promotion requests as rows (dicts keyed by ``COLUMNS``); decisions are compare-and-set."""
+    """Promotion requests as ``PromotionRow``s; decisions are compare-and-set."""
 
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -54,8 +72,8 @@ class PromotionStore:
         self._conn.execute("PRAGMA journal_mode=WAL")
         self._conn.executescript(_SCHEMA)
 
-    def add(self, row: dict[str, Any]) -> None:
-        values = [row.get(c) for c in COLUMNS]
+    def add(self, row: PromotionRow) -> None:
+        values = [getattr(row, c) for c in COLUMNS]
         with self._lock:
             self._conn.execute(
                 f"INSERT INTO promotion_requests ({', '.join(COLUMNS)}) "
@@ -63,14 +81,14 @@ class PromotionStore:
                 values,
             )
 
-    def get(self, request_id: str) -> dict[str, Any] | None:
+    def get(self, request_id: str) -> PromotionRow | None:
         with self._lock:
             row = self._conn.execute(_SELECT + " WHERE id = ?", (request_id,)).fetchone()
-        return dict(zip(COLUMNS, row, strict=True)) if row else None
+        return PromotionRow(*row) if row else None
 
     def list(
         self, status: str | None = None, model: str | None = None, version: int | None = None
-    ) -> list[dict[str, Any]]:
+    ) -> list[PromotionRow]:
         clauses, args = [], []
         for column, value in (("status", status), ("model", model), ("version", version)):
             if value is not None:
@@ -79,7 +97,7 @@ class PromotionStore:
         where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
         with self._lock:
             rows = self._conn.execute(_SELECT + where + " ORDER BY requested_at, id", args).fetchall()
-        return [dict(zip(COLUMNS, r, strict=True)) for r in rows]
+        return [PromotionRow(*r) for r in rows]
 
     def decide(self, request_id: str, status: str, user: str, comment: str) -> bool:
         """Close a pending request; False when it was not pending any more (someone else decided)."""

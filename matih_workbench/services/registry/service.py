@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from dataclasses import asdict
 from typing import Any
 
 from matih_workbench.backends.mlflow.registry import (
@@ -20,7 +21,7 @@ from matih_workbench.backends.mlflow.registry import (
     dump_list,
     load_list,
 )
-from matih_workbench.backends.stores.promotions import ModelLocks, PromotionStore
+from matih_workbench.backends.stores.promotions import ModelLocks, PromotionRow, PromotionStore
 from matih_workbench.errors import Conflict, Forbidden, InvalidInput, NotFound, WorkbenchError
 from matih_workbench.models import (
     CheckResult,
@@ -98,7 +99,7 @@ class RegistryService:
     def get_model(self, name: str) -> ModelDetail:
         model = self.registry.model(name)
         versions = self.registry.versions(name)
-        pending = {r["version"]: r["id"] for r in self.store.list(status="pending", model=name)}
+        pending = {r.version: r.id for r in self.store.list(status="pending", model=name)}
         summary = self._summary(model, max((v.version for v in versions), default=None))
         return ModelDetail(
             **summary.model_dump(),
@@ -111,7 +112,7 @@ class RegistryService:
     def get_version(self, name: str, version: int) -> ModelVersionInfo:
         record = self.registry.version(name, version)
         pending = self.store.list(status="pending", model=name, version=version)
-        return self._info(record, pending[0]["id"] if pending else None)
+        return self._info(record, pending[0].id if pending else None)
 
     def thresholds(self, name: str) -> ModelThresholds:
         return ModelThresholds(model=name, thresholds=self._thresholds(self.registry.model(name)))
@@ -133,7 +134,7 @@ class RegistryService:
         name = name.strip()
         if not name or "/" in name or len(name) > 250:
             raise InvalidInput(f"Invalid model name '{name}'", hint="use letters, digits, '-', '_' or '.'")
-        run_id, source, model_id = self.registry.resolve_source(run.strip(), artifact_path)
+        found = self.registry.resolve_source(run.strip(), artifact_path)
         self.registry.ensure_model(name, {OWNERS_TAG: dump_list(owners or [self.user])})
         now = time.time()
         tags = {
@@ -142,10 +143,12 @@ class RegistryService:
             STAGE_BY_TAG: self.user,
             STAGE_AT_TAG: f"{now:.3f}",
         }
-        created = self.registry.create_version(name, source, run_id, model_id, tags)
+        created = self.registry.create_version(name, found.source, found.run_id, found.model_id, tags)
         if description:
             self.registry.set_version_description(name, created.version, description)
-        self._emit(EventType.MODEL_REGISTERED, name, created.version, to_stage=S.DEVELOPMENT, run_id=run_id)
+        self._emit(
+            EventType.MODEL_REGISTERED, name, created.version, to_stage=S.DEVELOPMENT, run_id=found.run_id
+        )
         return self.get_version(name, created.version)
 
     def set_thresholds(self, name: str, rules: list[str]) -> ModelThresholds:
@@ -234,18 +237,18 @@ class RegistryService:
             checks=checks, production_version=production, metric_deltas=deltas, card=card
         )
         request_id = uuid.uuid4().hex[:12]
-        row = {
-            "id": request_id,
-            "model": model.name,
-            "version": record.version,
-            "from_stage": current.value,
-            "target_stage": S.PRODUCTION.value,
-            "requested_by": self.user,
-            "requested_at": time.time(),
-            "reason": reason,
-            "status": "pending",
-            "evidence": evidence.model_dump_json(),
-        }
+        row = PromotionRow(
+            id=request_id,
+            model=model.name,
+            version=record.version,
+            from_stage=current.value,
+            target_stage=S.PRODUCTION.value,
+            requested_by=self.user,
+            requested_at=time.time(),
+            reason=reason,
+            status="pending",
+            evidence=evidence.model_dump_json(),
+        )
         self.store.add(row)
         self.registry.set_version_tags(model.name, record.version, {PENDING_TAG: request_id})
         self._emit(
@@ -316,15 +319,15 @@ class RegistryService:
         """A version that moved on its own leaves no pending request behind."""
         for row in self.store.list(status="pending", model=name, version=version):
             comment = f"withdrawn: the version moved to {stage.value}"
-            if self.store.decide(row["id"], "rejected", self.user, comment):
+            if self.store.decide(row.id, "rejected", self.user, comment):
                 self._emit(
                     EventType.MODEL_PROMOTION_REJECTED,
                     name,
                     version,
-                    from_stage=row["from_stage"],
-                    to_stage=row["target_stage"],
+                    from_stage=row.from_stage,
+                    to_stage=row.target_stage,
                     comment=comment,
-                    request_id=row["id"],
+                    request_id=row.id,
                 )
 
     def _set_stage(self, name: str, version: int, stage: ModelStage) -> None:
@@ -362,46 +365,46 @@ class RegistryService:
 
     def decide(self, request_id: str, decision: Decision) -> DecisionResult:
         """Approve (owner or lead, not the requester unless allowed) or reject a pending request."""
-        name = self._row(request_id)["model"]
+        name = self._row(request_id).model
         with self.locks.hold(name):
             row = self._row(request_id)
-            if row["status"] != "pending":
-                raise Conflict(f"Request {request_id} was already {row['status']} by {row['decided_by']}")
+            if row.status != "pending":
+                raise Conflict(f"Request {request_id} was already {row.status} by {row.decided_by}")
             model = self.registry.model(name)
             if decision.decision == "reject":
                 return self._reject(model, row, decision.comment)
             self._require_approver(model, row)
-            record = self.registry.version(name, row["version"])
-            if (now := stage_of(record).value) != row["from_stage"]:
+            record = self.registry.version(name, row.version)
+            if (now := stage_of(record).value) != row.from_stage:
                 raise Conflict(
-                    f"Version {row['version']} is now {now}, no longer {row['from_stage']}",
+                    f"Version {row.version} is now {now}, no longer {row.from_stage}",
                     hint="reject this request and file a new one",
                 )
             checks, _, _ = self._evaluate(model, record, S.PRODUCTION)
-            refuse_failures(name, row["version"], S.PRODUCTION, checks)
+            refuse_failures(name, row.version, S.PRODUCTION, checks)
             self.store.decide(request_id, "approved", self.user, decision.comment)
             transition = self._apply(model, record, S.PRODUCTION, decision.comment, checks, request_id)
             return DecisionResult(request=self.promotion(request_id), transition=transition)
 
-    def _reject(self, model: ModelRecord, row: dict[str, Any], comment: str) -> DecisionResult:
-        if row["requested_by"] != self.user:  # requesters may withdraw their own request
+    def _reject(self, model: ModelRecord, row: PromotionRow, comment: str) -> DecisionResult:
+        if row.requested_by != self.user:  # requesters may withdraw their own request
             self._require_governor(model, "reject promotions of")
-        self.store.decide(row["id"], "rejected", self.user, comment)
-        self.registry.delete_version_tag(model.name, row["version"], PENDING_TAG)
+        self.store.decide(row.id, "rejected", self.user, comment)
+        self.registry.delete_version_tag(model.name, row.version, PENDING_TAG)
         self._emit(
             EventType.MODEL_PROMOTION_REJECTED,
             model.name,
-            row["version"],
-            from_stage=row["from_stage"],
-            to_stage=row["target_stage"],
+            row.version,
+            from_stage=row.from_stage,
+            to_stage=row.target_stage,
             comment=comment,
-            request_id=row["id"],
+            request_id=row.id,
         )
-        return DecisionResult(request=self.promotion(row["id"]))
+        return DecisionResult(request=self.promotion(row.id))
 
-    def _require_approver(self, model: ModelRecord, row: dict[str, Any]) -> None:
+    def _require_approver(self, model: ModelRecord, row: PromotionRow) -> None:
         self._require_governor(model, "approve promotions of")
-        if not self.roles.may_approve(self._owners(model), row["requested_by"]):
+        if not self.roles.may_approve(self._owners(model), row.requested_by):
             raise Forbidden(
                 f"{self.user} requested this promotion and cannot approve it",
                 hint="another owner or a lead approves it (or set WorkbenchConfig.allow_self_approval)",
@@ -416,7 +419,7 @@ class RegistryService:
                 "and registry_lead_groups",
             )
 
-    def _row(self, request_id: str) -> dict[str, Any]:
+    def _row(self, request_id: str) -> PromotionRow:
         row = self.store.get(request_id)
         if row is None:
             raise NotFound(
@@ -424,19 +427,18 @@ class RegistryService:
             )
         return row
 
-    def _request_model(self, row: dict[str, Any], owners: dict[str, list[str]]) -> PromotionRequest:
-        name = row["model"]
+    def _request_model(self, row: PromotionRow, owners: dict[str, list[str]]) -> PromotionRequest:
+        name = row.model
         if name not in owners:
             try:
                 owners[name] = self._owners(self.registry.model(name))
             except NotFound:
                 owners[name] = []
-        fields = {k: v for k, v in row.items() if k != "evidence"}
+        fields = {k: v for k, v in asdict(row).items() if k != "evidence"}
         return PromotionRequest(
             **fields,
-            evidence=PromotionEvidence.model_validate_json(row["evidence"]),
-            can_decide=row["status"] == "pending"
-            and self.roles.may_approve(owners[name], row["requested_by"]),
+            evidence=PromotionEvidence.model_validate_json(row.evidence),
+            can_decide=row.status == "pending" and self.roles.may_approve(owners[name], row.requested_by),
         )
 
     # -- helpers ----------------------------------------------------------------------------------

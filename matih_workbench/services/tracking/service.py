@@ -87,9 +87,9 @@ class TrackingService:
         return _experiment(self.tracking.experiment_by_name(id_or_name))
 
     def experiment_keys(self, experiment_id: str) -> ExperimentKeys:
-        params, metrics, tags = self.tracking.experiment_keys(experiment_id)
+        keys = self.tracking.experiment_keys(experiment_id)
         return ExperimentKeys(
-            experiment_id=experiment_id, param_keys=params, metric_keys=metrics, tag_keys=tags
+            experiment_id=experiment_id, param_keys=keys.params, metric_keys=keys.metrics, tag_keys=keys.tags
         )
 
     # -- runs -------------------------------------------------------------------------------------

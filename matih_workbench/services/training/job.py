@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import Any, Literal
+from typing import Literal
 
+from matih_workbench.backends.mlflow.training_runs import ChildRun
+from matih_workbench.backends.ray.plans import TrialEvent
 from matih_workbench.backends.storage import CheckpointUploader
 from matih_workbench.models.training import JobStatus, TrainingResult, TrainingSpec, TrialResult, TrialStatus
 
-TrialEvent = tuple[str, str, dict[str, Any], dict[str, Any] | None, str | None]
 _ENDED: frozenset[str] = frozenset({"TERMINATED", "ERROR", "KILLED"})
 
 
@@ -35,10 +36,10 @@ class TrainingJob:
         self._lock = threading.Lock()
 
     def on_trial(self, event: TrialEvent) -> None:
-        trial_id, status, config, metrics, error = event
+        trial_id, status, metrics = event.trial_id, event.status, event.metrics
         with self._lock:
             trial = self._trials.setdefault(trial_id, TrialResult(trial_id=trial_id, status="PENDING"))
-            trial.config = {k: v for k, v in config.items() if k != "epochs"}
+            trial.config = {k: v for k, v in event.config.items() if k != "epochs"}
             if metrics:
                 trial.run_id = str(metrics.get("matih_run_id") or trial.run_id or "") or None
                 trial.iterations = int(metrics.get("training_iteration", trial.iterations))
@@ -54,18 +55,18 @@ class TrainingJob:
                 status = "KILLED"  # stopped by the cancel, not finished
             if trial.status not in _ENDED:
                 trial.status = _trial_status(status)
-            if error:
-                trial.error = error
+            if event.error:
+                trial.error = event.error
 
-    def set_trial_runs(self, runs: dict[str, tuple[str, str, str | None]]) -> None:
+    def set_trial_runs(self, runs: dict[str, ChildRun]) -> None:
         """Run ids and, where Tune had none, the error the trial recorded in its run."""
         with self._lock:
-            for trial_id, (run_id, _status, error) in runs.items():
+            for trial_id, run in runs.items():
                 if trial_id in self._trials:
                     trial = self._trials[trial_id]
-                    trial.run_id = run_id
-                    if error and trial.status == "ERROR" and trial.error in (None, "trial failed"):
-                        trial.error = error
+                    trial.run_id = run.run_id
+                    if run.error and trial.status == "ERROR" and trial.error in (None, "trial failed"):
+                        trial.error = run.error
 
     def curves(self) -> dict[str, list[tuple[int, float]]]:
         """Every reported value of the job metric, by trial and epoch."""

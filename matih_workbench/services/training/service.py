@@ -24,7 +24,8 @@ from pydantic import ValidationError
 from matih_workbench.backends.contracts import ArtifactStore
 from matih_workbench.backends.mlflow.metric_logger import redeliver_spool
 from matih_workbench.backends.mlflow.training_runs import GIT_TAGS, TrainingRuns, environment, git_state
-from matih_workbench.backends.ray.connection import RayBackend, TrainPlan, TunePlan
+from matih_workbench.backends.ray.connection import RayBackend
+from matih_workbench.backends.ray.plans import TrainPlan, TunePlan
 from matih_workbench.backends.ray.trial import TrialSetup
 from matih_workbench.backends.storage import CheckpointUploader, LocalArtifacts
 from matih_workbench.errors import InvalidInput, NotFound
@@ -202,14 +203,28 @@ class TrainingService:
         plan: TunePlan | TrainPlan
         if spec.workers > 1:
             plan = TrainPlan(
-                spec, framework, train_fn, setup, self.home / "ray_results", f"matih-{job_id}", job.on_trial,
-                job.cancel_event, job.uploader.submit, dataset,
-            )  # fmt: skip
+                spec=spec,
+                framework=framework,
+                train_fn=train_fn,
+                setup=setup,
+                storage_path=self.home / "ray_results",
+                name=f"matih-{job_id}",
+                on_trial=job.on_trial,
+                cancel=job.cancel_event,
+                on_checkpoint=job.uploader.submit,
+                dataset=dataset,
+            )
         else:
             plan = TunePlan(
-                spec, train_fn, setup, self.home / "ray_results", f"matih-{job_id}", job.on_trial,
-                job.cancel_event, job.uploader.submit,
-            )  # fmt: skip
+                spec=spec,
+                train_fn=train_fn,
+                setup=setup,
+                storage_path=self.home / "ray_results",
+                name=f"matih-{job_id}",
+                on_trial=job.on_trial,
+                cancel=job.cancel_event,
+                on_checkpoint=job.uploader.submit,
+            )
         job.thread = threading.Thread(
             target=self._run, args=(job, plan), name=f"matih-train-{job_id}", daemon=True
         )
@@ -270,9 +285,9 @@ class TrainingService:
             tags = {"matih.python": env["python"], "matih.ray_version": env["ray_version"]}
             git = git_state(Path(source_path).parent if source_path else Path.cwd())
             if git:
-                tags.update({GIT_TAGS["commit"]: git["commit"], GIT_TAGS["branch"]: git["branch"]})
-                if git["diff"]:
-                    self.runs.log_text(run_id, git["diff"], "git/diff.patch")
+                tags.update({GIT_TAGS["commit"]: git.commit, GIT_TAGS["branch"]: git.branch})
+                if git.diff:
+                    self.runs.log_text(run_id, git.diff, "git/diff.patch")
             if source_path:
                 tags["matih.notebook_path"] = source_path
             if data is not None and hasattr(data, "columns") and hasattr(data, "dtypes"):
@@ -366,8 +381,8 @@ class TrainingService:
                 continue
             wanted = "KILLED" if status == "KILLED" and trial.status in ("RUNNING", "PENDING") else None
             wanted = wanted or final.get(trial.status, "FINISHED" if status == "FINISHED" else status)
-            if run[1] != wanted:
-                self.runs.terminate(run[0], wanted)
+            if run.status != wanted:
+                self.runs.terminate(run.run_id, wanted)
         best = job.best()
         if best is not None and best.run_id:
             self.runs.log(
