@@ -1,15 +1,24 @@
-"""Shared fixtures: a real MLflow SQLite store seeded through the plain MLflow client."""
+"""The shared fixtures, each defined once: a workspace (MATIH_HOME) with a real MLflow SQLite store, the
+workbench over it and a plain MLflow client, a kernel's InteractiveShell with the extension loaded, the
+jupyter-server configuration (varied by indirect parametrisation), and one ``mlflow server`` per session.
+Fixtures of one area live in its conftest (``ray_session`` in training/, ``as_user`` in registry/)."""
 
 from __future__ import annotations
 
 import math
 import os
 import random
+import socket
+import subprocess
+import sys
 import time
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+from IPython.core.interactiveshell import InteractiveShell
 from mlflow.entities import Metric, Param, RunTag
 from mlflow.tracking import MlflowClient
 
@@ -60,7 +69,90 @@ def server(matih_home: Path) -> Iterator[Workbench]:
 
 @pytest.fixture
 def client(workbench: Workbench, config: WorkbenchConfig) -> MlflowClient:
-    return MlflowClient(tracking_uri=config.tracking_uri)
+    """A plain MLflow client (tracking and registry) on the workbench's store."""
+    return MlflowClient(tracking_uri=config.tracking_uri, registry_uri=config.tracking_uri)
+
+
+@pytest.fixture
+def shell(matih_home: Path) -> Iterator[InteractiveShell]:
+    """A kernel's shell with ``%load_ext matih_workbench`` done, on the test's MATIH_HOME."""
+    ip = InteractiveShell.instance()
+    ip.extension_manager.load_extension("matih_workbench")
+    yield ip
+    ip.extension_manager.unload_extension("matih_workbench")
+    InteractiveShell.clear_instance()
+
+
+@pytest.fixture
+def jp_server_config(matih_home: Path, request: pytest.FixtureRequest) -> dict[str, Any]:
+    """pytest-jupyter's server with our extension on the test's MATIH_HOME. A module, class or directory
+    varies it by indirect parametrisation with overrides, e.g. ``@pytest.mark.parametrize("jp_server_config",
+    [{"WorkbenchConfig": {"user": "sam"}}], indirect=True)``."""
+    overrides: dict[str, dict[str, Any]] = getattr(request, "param", {})
+    return {
+        "ServerApp": {
+            "jpserver_extensions": {"matih_workbench_server": True},
+            **overrides.get("ServerApp", {}),
+        },
+        "WorkbenchConfig": {
+            "home": str(matih_home),
+            "watch_interval": 0.2,  # the event stream notices new runs within a test's patience
+            **overrides.get("WorkbenchConfig", {}),
+        },
+    }
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def mlflow_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
+    """A real ``mlflow server`` process on 127.0.0.1, one per session: ``(http tracking URI, its SQLite
+    database URI)``. Tests sharing it name their experiments and models uniquely."""
+    root = tmp_path_factory.mktemp("mlflow-server")
+    db_uri = f"sqlite:///{root / 'mlflow.db'}"
+    port = free_port()
+    log = open(root / "server.log", "wb")  # noqa: SIM115
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "mlflow",
+            "server",
+            "--backend-store-uri",
+            db_uri,
+            "--default-artifact-root",
+            (root / "artifacts").as_uri(),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            "1",
+        ],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        try:
+            urllib.request.urlopen(f"{url}/health", timeout=2)
+            break
+        except OSError:
+            if process.poll() is not None:
+                raise RuntimeError((root / "server.log").read_text()) from None
+            time.sleep(0.5)
+    else:
+        process.kill()
+        raise RuntimeError("mlflow server did not start:\n" + Path(root / "server.log").read_text())
+    yield url, db_uri
+    process.terminate()
+    process.wait(timeout=30)
+    log.close()
 
 
 def seed_varied_runs(client: MlflowClient, experiment: str, runs: int = 60, seed: int = 1) -> str:

@@ -15,7 +15,7 @@ import pytest
 from mlflow.tracking import MlflowClient
 
 from matih_workbench.backends.mlflow.metric_logger import AsyncMetricLogger, redeliver_spool
-from tests.e2e.conftest import free_port
+from tests.conftest import free_port
 
 
 def _count(client: MlflowClient, run_id: str, keys: list[str]) -> int:

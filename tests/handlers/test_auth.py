@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -49,17 +48,13 @@ async def test_unauthenticated_requests_are_refused(jp_fetch: Any, path: str) ->
     assert info.value.code in (400, 403)  # 400: a WebSocket route refuses a plain GET before auth
 
 
+@pytest.mark.parametrize(
+    "jp_server_config",
+    [{"ServerApp": {"authorizer_class": DenyWorkbench}}],
+    indirect=True,
+    ids=["deny-matih"],
+)
 class TestUnauthorized:
-    @pytest.fixture
-    def jp_server_config(self, matih_home: Path) -> dict[str, Any]:
-        return {
-            "ServerApp": {
-                "jpserver_extensions": {"matih_workbench_server": True},
-                "authorizer_class": DenyWorkbench,
-            },
-            "WorkbenchConfig": {"home": str(matih_home)},
-        }
-
     @pytest.mark.parametrize("path", [p for p in _paths() if p != "events/stream"])
     async def test_unauthorized_requests_are_refused(self, jp_fetch: Any, path: str) -> None:
         with pytest.raises(HTTPClientError) as info:

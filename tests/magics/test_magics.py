@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,15 +13,10 @@ from matih_workbench.config import WorkbenchConfig
 from matih_workbench.widgets import ComparisonView, ExperimentTable, HelpText, RunTable
 
 
-@pytest.fixture
-def shell(matih_home: Path) -> Iterator[InteractiveShell]:
-    config = WorkbenchConfig()
+@pytest.fixture(autouse=True)
+def demo_runs(config: WorkbenchConfig) -> None:
+    """The demo runs in the store, before the shared ``shell`` loads the extension (autouse comes first)."""
     seed_demo_runs(config.tracking_uri, config.artifact_root)
-    ip = InteractiveShell.instance()
-    ip.extension_manager.load_extension("matih_workbench")
-    yield ip
-    ip.extension_manager.unload_extension("matih_workbench")
-    InteractiveShell.clear_instance()
 
 
 def test_help_lists_subcommands_and_options(shell: InteractiveShell) -> None:

@@ -1,5 +1,6 @@
 """Registry fixtures: runs with logged models, metrics, dataset inputs and holdout predictions, written
-through the plain MLflow client into the real SQLite store; workbenches acting as different users."""
+through the plain MLflow client into the real SQLite store; workbenches acting as different users; the
+jupyter-server acting as a non-lead."""
 
 from __future__ import annotations
 
@@ -62,12 +63,6 @@ def holdout_frame(n: int = 400, seed: int = 7) -> pd.DataFrame:
 
 
 @pytest.fixture
-def mlflow_client(workbench: Workbench) -> MlflowClient:
-    uri = workbench.config.tracking_uri
-    return MlflowClient(tracking_uri=uri, registry_uri=uri)
-
-
-@pytest.fixture
 def as_user(workbench: Workbench) -> Callable[..., Workbench]:
     """A workbench on the same home and stores, acting as ``user`` (leads: ``lead``)."""
 
@@ -78,10 +73,8 @@ def as_user(workbench: Workbench) -> Callable[..., Workbench]:
     return make
 
 
-@pytest.fixture
-def jp_server_config(matih_home: Any) -> dict[str, Any]:
-    """The jupyter-server acts as user ``sam`` (not a lead)."""
-    return {
-        "ServerApp": {"jpserver_extensions": {"matih_workbench_server": True}},
-        "WorkbenchConfig": {"home": str(matih_home), "user": "sam", "registry_leads": LEADS},
-    }
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Here the jupyter-server (the shared ``jp_server_config``) acts as user ``sam``, not a lead."""
+    if "jp_server_config" in metafunc.fixturenames:
+        settings = {"WorkbenchConfig": {"user": "sam", "registry_leads": LEADS}}
+        metafunc.parametrize("jp_server_config", [settings], indirect=True, ids=["as-sam"])

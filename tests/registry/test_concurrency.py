@@ -45,10 +45,10 @@ def _assert_one_production(wb: Workbench, client: MlflowClient, versions: int) -
 
 
 def test_threads_approving_at_once(
-    workbench: Workbench, mlflow_client: MlflowClient, as_user: Callable[..., Workbench]
+    workbench: Workbench, client: MlflowClient, as_user: Callable[..., Workbench]
 ) -> None:
     versions = 4
-    ids = _pending_requests(as_user("alice"), mlflow_client, versions)
+    ids = _pending_requests(as_user("alice"), client, versions)
     leads = [as_user("lead") for _ in ids]
     barrier = threading.Barrier(len(ids))
     errors: list[BaseException] = []
@@ -66,7 +66,7 @@ def test_threads_approving_at_once(
     for t in threads:
         t.join(timeout=120)
     assert errors == []
-    winner = _assert_one_production(workbench, mlflow_client, versions)
+    winner = _assert_one_production(workbench, client, versions)
     history = workbench.registry.history("churn").history
     promoted = [r.version for r in history if r.type == "MODEL_PROMOTED" and r.to_stage == "Production"]
     archived = [r.version for r in history if r.type == "MODEL_ARCHIVED"]
@@ -87,11 +87,11 @@ wb.registry.decide(sys.argv[1], Decision(decision="approve"))
 
 
 def test_processes_approving_at_once(
-    workbench: Workbench, mlflow_client: MlflowClient, as_user: Callable[..., Workbench], matih_home: Path
+    workbench: Workbench, client: MlflowClient, as_user: Callable[..., Workbench], matih_home: Path
 ) -> None:
     import time
 
-    ids = _pending_requests(as_user("alice"), mlflow_client, 2)
+    ids = _pending_requests(as_user("alice"), client, 2)
     start = time.time() + 6  # both processes import, then start together
     racers = [
         subprocess.Popen([sys.executable, "-c", RACER, request_id, str(start)], stderr=subprocess.PIPE)
@@ -100,4 +100,4 @@ def test_processes_approving_at_once(
     for racer in racers:
         _, err = racer.communicate(timeout=180)
         assert racer.returncode == 0, err.decode()[-2000:]
-    _assert_one_production(workbench, mlflow_client, 2)
+    _assert_one_production(workbench, client, 2)

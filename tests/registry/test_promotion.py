@@ -25,33 +25,31 @@ def _production(wb: Workbench, client: MlflowClient, name: str, version: int, ap
     approver.registry.decide(result.request.id, Decision(decision="approve", comment="ok"))
 
 
-def test_register_starts_in_development(workbench: Workbench, mlflow_client: MlflowClient) -> None:
-    run_id = make_run(mlflow_client, {"auc": 0.9})
+def test_register_starts_in_development(workbench: Workbench, client: MlflowClient) -> None:
+    run_id = make_run(client, {"auc": 0.9})
     info = workbench.registry.register(run_id, "churn", description="first")
     assert (info.version, info.stage, info.run_id) == (1, S.DEVELOPMENT, run_id)
     assert info.registered_by == workbench.config.user and info.description == "first"
-    version = mlflow_client.get_model_version("churn", "1")
+    version = client.get_model_version("churn", "1")
     assert version.tags["matih.stage"] == "Development" and version.run_id == run_id
     detail = workbench.registry.get_model("churn")
     assert detail.owners == [workbench.config.user] and detail.latest_version == 1
     assert [m.name for m in workbench.registry.list_models().models] == ["churn"]
 
 
-def test_register_refuses_bad_input(workbench: Workbench, mlflow_client: MlflowClient) -> None:
+def test_register_refuses_bad_input(workbench: Workbench, client: MlflowClient) -> None:
     with pytest.raises(NotFound):
         workbench.registry.register("0" * 32, "churn")
-    no_model = make_run(mlflow_client, {"auc": 0.9}, log_model=False)
+    no_model = make_run(client, {"auc": 0.9}, log_model=False)
     with pytest.raises(NotFound, match="no logged model"):
         workbench.registry.register(no_model, "churn")
     with pytest.raises(InvalidInput):
         workbench.registry.register(no_model, "a/b")
-    assert mlflow_client.search_registered_models() == []
+    assert client.search_registered_models() == []
 
 
-def test_staging_needs_thresholds_and_lists_failures(
-    workbench: Workbench, mlflow_client: MlflowClient
-) -> None:
-    weak = make_run(mlflow_client, {"auc": 0.80, "latency_ms": 25.0})
+def test_staging_needs_thresholds_and_lists_failures(workbench: Workbench, client: MlflowClient) -> None:
+    weak = make_run(client, {"auc": 0.80, "latency_ms": 25.0})
     workbench.registry.register(weak, "churn")
     workbench.registry.set_thresholds("churn", ["auc >= 0.85", "latency_ms <= 20", "f1 >= 0.5"])
     report = workbench.registry.checks("churn", 1, S.STAGING)
@@ -66,15 +64,15 @@ def test_staging_needs_thresholds_and_lists_failures(
     ]
     assert "auc = 0.8 (needs >= 0.85)" in info.value.message
     assert workbench.registry.get_version("churn", 1).stage is S.DEVELOPMENT
-    good = make_run(mlflow_client, {"auc": 0.9, "latency_ms": 12.0, "f1": 0.7})
+    good = make_run(client, {"auc": 0.9, "latency_ms": 12.0, "f1": 0.7})
     workbench.registry.register(good, "churn")
     done = workbench.registry.transition("churn", 2, S.STAGING)
     assert done.status == "done" and done.version.stage is S.STAGING and all(c.passed for c in done.checks)
-    assert int(mlflow_client.get_model_version_by_alias("churn", "staging").version) == 2
+    assert int(client.get_model_version_by_alias("churn", "staging").version) == 2
 
 
-def test_malformed_thresholds_change_nothing(workbench: Workbench, mlflow_client: MlflowClient) -> None:
-    workbench.registry.register(make_run(mlflow_client, {"auc": 0.9}), "churn")
+def test_malformed_thresholds_change_nothing(workbench: Workbench, client: MlflowClient) -> None:
+    workbench.registry.register(make_run(client, {"auc": 0.9}), "churn")
     workbench.registry.set_thresholds("churn", ["auc >= 0.85"])
     for bad in (
         ["auc >> 0.9"],
@@ -88,13 +86,13 @@ def test_malformed_thresholds_change_nothing(workbench: Workbench, mlflow_client
 
 
 def test_production_needs_approval_by_owner_or_lead(
-    workbench: Workbench, mlflow_client: MlflowClient, as_user: Callable[..., Workbench]
+    workbench: Workbench, client: MlflowClient, as_user: Callable[..., Workbench]
 ) -> None:
     alice, bob, lead = as_user("alice"), as_user("bob"), as_user("lead")
-    alice.registry.register(make_run(mlflow_client, {"auc": 0.9}), "churn")
+    alice.registry.register(make_run(client, {"auc": 0.9}), "churn")
     alice.registry.transition("churn", 1, S.STAGING)
     with pytest.raises(Conflict, match="No transition from Development"):
-        alice.registry.register(make_run(mlflow_client, {"auc": 0.9}), "churn")
+        alice.registry.register(make_run(client, {"auc": 0.9}), "churn")
         alice.registry.transition("churn", 2, S.PRODUCTION)
     result = alice.registry.transition("churn", 1, S.PRODUCTION, reason="ship it")
     assert result.status == "pending_approval" and result.request is not None
@@ -113,36 +111,36 @@ def test_production_needs_approval_by_owner_or_lead(
     decided = lead.registry.decide(request.id, Decision(decision="approve", comment="looks good"))
     assert decided.request.status == "approved" and decided.request.decided_by == "lead"
     assert decided.transition is not None and decided.transition.version.stage is S.PRODUCTION
-    assert int(mlflow_client.get_model_version_by_alias("churn", "production").version) == 1
-    assert "staging" not in mlflow_client.get_registered_model("churn").aliases
+    assert int(client.get_model_version_by_alias("churn", "production").version) == 1
+    assert "staging" not in client.get_registered_model("churn").aliases
     with pytest.raises(Conflict, match="already approved"):
         lead.registry.decide(request.id, Decision(decision="reject"))
 
 
 def test_self_approval_when_config_allows(
-    workbench: Workbench, mlflow_client: MlflowClient, as_user: Callable[..., Workbench]
+    workbench: Workbench, client: MlflowClient, as_user: Callable[..., Workbench]
 ) -> None:
     solo = as_user("solo", allow_self_approval=True)
-    solo.registry.register(make_run(mlflow_client, {"auc": 0.9}), "churn")
-    _production(solo, mlflow_client, "churn", 1, solo)
+    solo.registry.register(make_run(client, {"auc": 0.9}), "churn")
+    _production(solo, client, "churn", 1, solo)
     assert solo.registry.get_version("churn", 1).stage is S.PRODUCTION
 
 
 def test_group_lead_approves(
-    workbench: Workbench, mlflow_client: MlflowClient, as_user: Callable[..., Workbench]
+    workbench: Workbench, client: MlflowClient, as_user: Callable[..., Workbench]
 ) -> None:
     alice = as_user("alice")
     carol = as_user("carol", registry_lead_groups=["ml-leads"], user_groups=["ml-leads"])
-    alice.registry.register(make_run(mlflow_client, {"auc": 0.9}), "churn")
-    _production(alice, mlflow_client, "churn", 1, carol)
+    alice.registry.register(make_run(client, {"auc": 0.9}), "churn")
+    _production(alice, client, "churn", 1, carol)
     assert alice.registry.get_model("churn").production_version == 1
 
 
 def test_rejection_keeps_the_stage(
-    workbench: Workbench, mlflow_client: MlflowClient, as_user: Callable[..., Workbench]
+    workbench: Workbench, client: MlflowClient, as_user: Callable[..., Workbench]
 ) -> None:
     alice, lead = as_user("alice"), as_user("lead")
-    alice.registry.register(make_run(mlflow_client, {"auc": 0.9}), "churn")
+    alice.registry.register(make_run(client, {"auc": 0.9}), "churn")
     alice.registry.transition("churn", 1, S.STAGING)
     request = alice.registry.transition("churn", 1, S.PRODUCTION).request
     assert request is not None
@@ -150,20 +148,20 @@ def test_rejection_keeps_the_stage(
     assert rejected.request.status == "rejected" and rejected.request.comment == "needs more data"
     version = alice.registry.get_version("churn", 1)
     assert version.stage is S.STAGING and version.pending_request_id is None
-    assert "production" not in mlflow_client.get_registered_model("churn").aliases
+    assert "production" not in client.get_registered_model("churn").aliases
     with pytest.raises(NotFound):
         lead.registry.decide("nope", Decision(decision="approve"))
 
 
 def test_replaced_production_is_archived_and_rollback(
-    workbench: Workbench, mlflow_client: MlflowClient, as_user: Callable[..., Workbench]
+    workbench: Workbench, client: MlflowClient, as_user: Callable[..., Workbench]
 ) -> None:
     alice, lead = as_user("alice"), as_user("lead")
     for auc in (0.90, 0.92):
-        alice.registry.register(make_run(mlflow_client, {"auc": auc}), "churn")
+        alice.registry.register(make_run(client, {"auc": auc}), "churn")
     alice.registry.set_thresholds("churn", ["auc not_worse_than_production_by 0.01"])
-    _production(alice, mlflow_client, "churn", 1, lead)
-    _production(alice, mlflow_client, "churn", 2, lead)
+    _production(alice, client, "churn", 1, lead)
+    _production(alice, client, "churn", 2, lead)
     stages = {v.version: v.stage for v in alice.registry.get_model("churn").versions}
     assert stages == {1: S.ARCHIVED, 2: S.PRODUCTION}
     # Rollback: the Archived version 1 goes back through a request; worse than Production is reported only.
@@ -175,19 +173,19 @@ def test_replaced_production_is_archived_and_rollback(
     assert result.transition is not None and result.transition.archived == [2]
     stages = {v.version: v.stage for v in alice.registry.get_model("churn").versions}
     assert stages == {1: S.PRODUCTION, 2: S.ARCHIVED}
-    assert int(mlflow_client.get_model_version_by_alias("churn", "production").version) == 1
+    assert int(client.get_model_version_by_alias("churn", "production").version) == 1
 
 
 def test_relative_threshold_blocks_staging(
-    workbench: Workbench, mlflow_client: MlflowClient, as_user: Callable[..., Workbench]
+    workbench: Workbench, client: MlflowClient, as_user: Callable[..., Workbench]
 ) -> None:
     alice, lead = as_user("alice"), as_user("lead")
-    alice.registry.register(make_run(mlflow_client, {"auc": 0.90, "latency_ms": 10.0}), "churn")
-    _production(alice, mlflow_client, "churn", 1, lead)
+    alice.registry.register(make_run(client, {"auc": 0.90, "latency_ms": 10.0}), "churn")
+    _production(alice, client, "churn", 1, lead)
     alice.registry.set_thresholds(
         "churn", ["auc not_worse_than_production_by 0.02", "latency_ms not_worse_than_production_by 5"]
     )
-    alice.registry.register(make_run(mlflow_client, {"auc": 0.87, "latency_ms": 14.0}), "churn")
+    alice.registry.register(make_run(client, {"auc": 0.87, "latency_ms": 14.0}), "churn")
     with pytest.raises(Conflict) as info:
         alice.registry.transition("churn", 2, S.STAGING)
     failing = [c for c in info.value.details["checks"] if not c["passed"]]  # type: ignore[index]
@@ -198,18 +196,18 @@ def test_relative_threshold_blocks_staging(
 
 
 def test_archiving_production_needs_a_governor(
-    workbench: Workbench, mlflow_client: MlflowClient, as_user: Callable[..., Workbench]
+    workbench: Workbench, client: MlflowClient, as_user: Callable[..., Workbench]
 ) -> None:
     alice, bob, lead = as_user("alice"), as_user("bob"), as_user("lead")
-    alice.registry.register(make_run(mlflow_client, {"auc": 0.9}), "churn")
-    _production(alice, mlflow_client, "churn", 1, lead)
+    alice.registry.register(make_run(client, {"auc": 0.9}), "churn")
+    _production(alice, client, "churn", 1, lead)
     with pytest.raises(Forbidden):
         bob.registry.transition("churn", 1, S.ARCHIVED)
     with pytest.raises(Conflict, match="already in Production"):
         alice.registry.transition("churn", 1, S.PRODUCTION)
     done = alice.registry.transition("churn", 1, S.ARCHIVED, reason="retired")
     assert done.version.stage is S.ARCHIVED
-    assert "production" not in mlflow_client.get_registered_model("churn").aliases
+    assert "production" not in client.get_registered_model("churn").aliases
     with pytest.raises(NotFound):
         alice.registry.transition("churn", 9, S.STAGING)
     with pytest.raises(NotFound):
@@ -217,12 +215,12 @@ def test_archiving_production_needs_a_governor(
 
 
 def test_history_and_events(
-    workbench: Workbench, mlflow_client: MlflowClient, as_user: Callable[..., Workbench]
+    workbench: Workbench, client: MlflowClient, as_user: Callable[..., Workbench]
 ) -> None:
     alice, lead = as_user("alice"), as_user("lead")
     for _ in range(2):
-        alice.registry.register(make_run(mlflow_client, {"auc": 0.9}), "churn")
-    _production(alice, mlflow_client, "churn", 1, lead)
+        alice.registry.register(make_run(client, {"auc": 0.9}), "churn")
+    _production(alice, client, "churn", 1, lead)
     alice.registry.transition("churn", 2, S.STAGING)
     rejected = alice.registry.transition("churn", 2, S.PRODUCTION).request
     assert rejected is not None
@@ -253,15 +251,15 @@ def test_history_and_events(
 
 
 def test_names_with_quotes_and_aliases_moved_by_plain_clients(
-    workbench: Workbench, mlflow_client: MlflowClient, as_user: Callable[..., Workbench]
+    workbench: Workbench, client: MlflowClient, as_user: Callable[..., Workbench]
 ) -> None:
     alice, lead = as_user("alice"), as_user("lead")
     for name in ("it's", 'say "hi"', "both ' and \""):
-        alice.registry.register(make_run(mlflow_client, {"auc": 0.9}), name)
+        alice.registry.register(make_run(client, {"auc": 0.9}), name)
         assert [v.version for v in alice.registry.get_model(name).versions] == [1]
     for _ in range(2):
-        alice.registry.register(make_run(mlflow_client, {"auc": 0.9}), "churn")
-    _production(alice, mlflow_client, "churn", 1, lead)
-    mlflow_client.set_registered_model_alias("churn", "production", "2")  # a plain MLflow client
+        alice.registry.register(make_run(client, {"auc": 0.9}), "churn")
+    _production(alice, client, "churn", 1, lead)
+    client.set_registered_model_alias("churn", "production", "2")  # a plain MLflow client
     stages = {v.version: v.stage for v in alice.registry.get_model("churn").versions}
     assert stages == {1: S.ARCHIVED, 2: S.PRODUCTION}

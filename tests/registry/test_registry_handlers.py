@@ -35,9 +35,9 @@ async def error(jp_fetch: Any, code: int, method: str, *path: str, body: Any = N
 
 
 async def test_register_promote_approve_over_rest(
-    jp_fetch: Any, workbench: Workbench, mlflow_client: MlflowClient, as_user: Callable[..., Workbench]
+    jp_fetch: Any, workbench: Workbench, client: MlflowClient, as_user: Callable[..., Workbench]
 ) -> None:
-    run_id = make_run(mlflow_client, {"auc": 0.91, "latency_ms": 9.0}, holdout=holdout_frame())
+    run_id = make_run(client, {"auc": 0.91, "latency_ms": 9.0}, holdout=holdout_frame())
     response = await jp_fetch(
         *API, "models", method="POST", body=json.dumps({"run_id": run_id, "name": "churn"})
     )
@@ -88,10 +88,8 @@ async def test_register_promote_approve_over_rest(
     assert len(version_history["history"]) == 4
 
 
-async def test_cards_and_lineage_over_rest(jp_fetch: Any, mlflow_client: MlflowClient) -> None:
-    run_id = make_run(
-        mlflow_client, {"auc": 0.91}, holdout=holdout_frame(), datasets=[("churn-train", "d1g35t")]
-    )
+async def test_cards_and_lineage_over_rest(jp_fetch: Any, client: MlflowClient) -> None:
+    run_id = make_run(client, {"auc": 0.91}, holdout=holdout_frame(), datasets=[("churn-train", "d1g35t")])
     await call(jp_fetch, "POST", "models", body={"run_id": run_id, "name": "churn"})
     card = await call(
         jp_fetch, "GET", "models", "churn", "versions", "1", "card", protected_attribute="group"
@@ -117,10 +115,10 @@ async def test_cards_and_lineage_over_rest(jp_fetch: Any, mlflow_client: MlflowC
     assert [(v["name"], v["version"]) for v in used["versions"]] == [("churn", 1)]
 
 
-async def test_registry_errors_are_4xx(jp_fetch: Any, mlflow_client: MlflowClient) -> None:
+async def test_registry_errors_are_4xx(jp_fetch: Any, client: MlflowClient) -> None:
     await error(jp_fetch, 404, "GET", "models", "nope")
     await error(jp_fetch, 404, "GET", "models", "nope", "history")
-    run_id = make_run(mlflow_client, {"auc": 0.7})
+    run_id = make_run(client, {"auc": 0.7})
     await call(jp_fetch, "POST", "models", body={"run_id": run_id, "name": "churn"})
     await error(jp_fetch, 404, "GET", "models", "churn", "versions", "7")
     await error(jp_fetch, 404, "GET", "models", "churn", "versions", "seven")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -26,15 +25,6 @@ from matih_workbench.widgets.registry import (
 )
 
 from .conftest import holdout_frame, make_run
-
-
-@pytest.fixture
-def shell(matih_home: Path) -> Iterator[InteractiveShell]:
-    ip = InteractiveShell.instance()
-    ip.extension_manager.load_extension("matih_workbench")
-    yield ip
-    ip.extension_manager.unload_extension("matih_workbench")
-    InteractiveShell.clear_instance()
 
 
 def matih(shell: InteractiveShell, line: str) -> object:

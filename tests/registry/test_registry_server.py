@@ -9,14 +9,13 @@ from mlflow.tracking import MlflowClient
 from matih_workbench.config import WorkbenchConfig
 from matih_workbench.models import Decision, ModelStage
 from matih_workbench.services import Workbench
-from tests.e2e.conftest import mlflow_server  # noqa: F401  (the session fixture)
 
 from .conftest import holdout_frame, make_run
 
 S = ModelStage
 
 
-def test_promotion_through_a_tracking_server(mlflow_server: tuple[str, str], tmp_path: Path) -> None:  # noqa: F811
+def test_promotion_through_a_tracking_server(mlflow_server: tuple[str, str], tmp_path: Path) -> None:
     url = mlflow_server[0]
     client = MlflowClient(tracking_uri=url, registry_uri=url)
 

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
 from IPython.core.interactiveshell import InteractiveShell
 
 from matih_workbench.services import Workbench
@@ -45,15 +43,6 @@ async def test_route_answers_the_deployments(jp_fetch: Any, matih_home: Path) ->
     response = await jp_fetch("matih", "api", "v1", "deployments", method="GET")
     assert response.code == 200
     assert json.loads(response.body) == {"deployments": []}
-
-
-@pytest.fixture
-def shell(matih_home: Path) -> Iterator[InteractiveShell]:
-    ip = InteractiveShell.instance()
-    ip.extension_manager.load_extension("matih_workbench")
-    yield ip
-    ip.extension_manager.unload_extension("matih_workbench")
-    InteractiveShell.clear_instance()
 
 
 def test_magic_lists_deployments(shell: InteractiveShell, matih_home: Path) -> None:
