@@ -21,6 +21,7 @@ BENCHMARKS = {
     "metric_logging": "async metric logger against a local mlflow server",
     "training_overhead": "%%matih train wall time against hand-written Ray Tune + MLflow",
     "first_metric": "%%matih train cell to first metric visible through the REST service",
+    "serving_ab": "A/B endpoint (two versions, log on) against a plain Ray Serve deployment",
 }
 
 

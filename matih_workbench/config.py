@@ -70,6 +70,32 @@ class WorkbenchConfig(Configurable):
         Unicode(), help="Groups of `user` (env MATIH_USER_GROUPS or JUPYTERHUB_GROUPS, comma-separated)."
     ).tag(config=True)
 
+    serving_stages = List(
+        Unicode(),
+        default_value=["Staging", "Production"],
+        help="Stages whose versions may be deployed (env MATIH_SERVING_STAGES, comma-separated).",
+    ).tag(config=True)
+    serving_dashboard_url = Unicode(
+        help="Dashboard of an existing Ray cluster to serve on (env MATIH_SERVING_DASHBOARD_URL); empty: the "
+        "workbench starts its own serving head under $MATIH_HOME/serving."
+    ).tag(config=True)
+    serving_url = Unicode(
+        help="Where that cluster's Serve proxy answers, e.g. http://head:8000 (env MATIH_SERVING_URL)."
+    ).tag(config=True)
+    serving_host = Unicode(
+        "127.0.0.1",
+        help="Interface endpoints listen on when the workbench starts the head (MATIH_SERVING_HOST).",
+    ).tag(config=True)
+    serving_api_key = Unicode(
+        help="If set, new endpoints require it: 'Authorization: Bearer KEY' (env MATIH_SERVING_API_KEY)."
+    ).tag(config=True)
+    rollout_interval = Float(1.0, help="Seconds between passes of the canary rollouts (server).").tag(
+        config=True
+    )
+    inference_log_sample = Float(
+        1.0, help="Share of requests written to the inference log, 0..1 (env MATIH_INFERENCE_LOG_SAMPLE)."
+    ).tag(config=True)
+
     @default("home")
     def _home_default(self) -> str:
         return _env("MATIH_HOME", str(Path.home() / ".matih"))
@@ -123,6 +149,30 @@ class WorkbenchConfig(Configurable):
     @default("s3_endpoint_url")
     def _s3_endpoint_url_default(self) -> str:
         return _env("MATIH_S3_ENDPOINT_URL") or _env("MLFLOW_S3_ENDPOINT_URL")
+
+    @default("serving_stages")
+    def _serving_stages_default(self) -> list[str]:
+        return _env_list("MATIH_SERVING_STAGES") or ["Staging", "Production"]
+
+    @default("serving_dashboard_url")
+    def _serving_dashboard_url_default(self) -> str:
+        return _env("MATIH_SERVING_DASHBOARD_URL")
+
+    @default("serving_url")
+    def _serving_url_default(self) -> str:
+        return _env("MATIH_SERVING_URL")
+
+    @default("serving_host")
+    def _serving_host_default(self) -> str:
+        return _env("MATIH_SERVING_HOST", "127.0.0.1")
+
+    @default("serving_api_key")
+    def _serving_api_key_default(self) -> str:
+        return _env("MATIH_SERVING_API_KEY")
+
+    @default("inference_log_sample")
+    def _inference_log_sample_default(self) -> float:
+        return float(_env("MATIH_INFERENCE_LOG_SAMPLE", "1.0"))
 
     def ensure_home(self) -> Path:
         path = Path(self.home).expanduser()

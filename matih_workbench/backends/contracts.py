@@ -10,6 +10,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from matih_workbench.models.serving import EndpointSpec
+
 
 @dataclass
 class ExperimentRecord:
@@ -109,14 +111,27 @@ class ArtifactStore(Protocol):
 
 
 class ModelServer(Protocol):
-    """Runs registered model versions behind HTTP endpoints. Ray Serve first; Triton and vLLM next.
-
-    The serving issue gives it ``deploy`` / ``undeploy`` / ``set_traffic``; today the skeleton reads
-    deployments from the workspace's deployments store and needs no server."""
+    """Runs endpoints (an ``EndpointSpec``: versions, split, shadow) behind HTTP. Ray Serve is the first
+    implementation (``backends/ray/serve``); the spec is reconfigured in place, so a new split never drops
+    a request."""
 
     name: str
 
     def endpoint_url(self, endpoint: str) -> str: ...
+
+    def apply(self, spec: EndpointSpec, timeout: float = 300.0) -> str:
+        """Run the spec and wait until the endpoint serves it; returns the endpoint's URL."""
+        ...
+
+    def remove(self, endpoint: str, timeout: float = 60.0) -> None: ...
+
+    def statuses(self) -> dict[str, Any]:
+        """The server's view of each endpoint (status, message), by name."""
+        ...
+
+    def stats(self, endpoint: str, token: str, since: float = 0.0) -> dict[str, Any]:
+        """Live per-version counters of an endpoint, for requests since ``since``."""
+        ...
 
 
 class FeatureStore(Protocol):

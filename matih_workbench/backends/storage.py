@@ -19,6 +19,7 @@ import shutil
 import threading
 import uuid
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from mlflow.tracking import MlflowClient
@@ -57,6 +58,18 @@ class S3Artifacts:
         import boto3
 
         return boto3.client("s3", endpoint_url=self.s3_endpoint_url or None)
+
+    def upload_folder(self, folder: str, uri: str) -> list[str]:
+        """Copy every file under ``folder`` to ``uri`` (``s3://bucket/prefix``); return the URIs written."""
+        bucket, _, prefix = uri.removeprefix("s3://").partition("/")
+        client = self.s3_client()
+        written = []
+        for path in sorted(Path(folder).rglob("*")):
+            if path.is_file():
+                key = "/".join(p for p in (prefix.strip("/"), path.relative_to(folder).as_posix()) if p)
+                client.upload_file(str(path), bucket, key)
+                written.append(f"s3://{bucket}/{key}")
+        return written
 
 
 @dataclass

@@ -7,6 +7,7 @@ from typing import Any
 from IPython.core.error import UsageError
 from IPython.core.magic import Magics, line_cell_magic, magics_class
 from IPython.utils.process import arg_split
+from pydantic import ValidationError
 from traitlets.config import Configurable
 
 from matih_workbench.config import WorkbenchConfig
@@ -60,6 +61,10 @@ class WorkbenchMagics(Magics, Configurable):
         except WorkbenchError as exc:
             hint = f" Hint: {exc.hint}" if exc.hint else ""
             raise UsageError(f"{exc.message}.{hint}".replace("..", ".")) from None
+        except ValidationError as exc:  # a request model refused an argument
+            first = exc.errors()[0]
+            where = ".".join(str(p) for p in first["loc"]).replace("_", "-")
+            raise UsageError(f"--{where}: {first['msg']} (see %matih {command.name} --help)") from None
 
 
 def load_ipython_extension(ipython: Any) -> None:

@@ -62,7 +62,7 @@ class Workbench:
             registry=governed.service,
             lineage=governed.lineage,
             cards=governed.cards,
-            serving=serving.build(config, shared),
+            serving=serving.build(config, shared, governed.service),
         )
 
     def info(self) -> ServerInfo:

@@ -8,6 +8,7 @@ from matih_workbench.config import WorkbenchConfig
 from matih_workbench.services import Workbench
 from matih_workbench_server import events, info, registry, serving, tracking, training
 from matih_workbench_server.events import EventHub
+from matih_workbench_server.serving import RolloutSupervisor
 
 API_PREFIX = "/matih/api/v1"
 
@@ -32,13 +33,23 @@ class WorkbenchServerApp(ExtensionApp):
         assert self.serverapp is not None
         config = WorkbenchConfig(config=self.serverapp.config)
         workbench = Workbench.from_config(config)
-        self.settings.update(matih_workbench=workbench, matih_event_hub=EventHub(workbench))
+        supervisor = RolloutSupervisor(workbench, config.rollout_interval)
+        self.settings.update(
+            matih_workbench=workbench, matih_event_hub=EventHub(workbench), matih_rollouts=supervisor
+        )
         self.log.info("MATIH Workbench: tracking %s (user %s)", workbench.info().tracking_uri, config.user)
+
+    async def _start_jupyter_server_extension(self, serverapp: object) -> None:
+        """Once the event loop runs: the rollout supervisor starts."""
+        self.settings["matih_rollouts"].start()
 
     def initialize_handlers(self) -> None:
         self.handlers.extend((API_PREFIX + path, handler) for path, handler in ROUTES)
 
     async def stop_extension(self) -> None:
+        supervisor = self.settings.get("matih_rollouts")
+        if supervisor is not None:
+            await supervisor.stop()
         hub = self.settings.get("matih_event_hub")
         if hub is not None:
             await hub.stop()

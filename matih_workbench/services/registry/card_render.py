@@ -82,7 +82,7 @@ def sections(card: ModelCard) -> list[tuple[str, list[list[str]] | str]]:
         ("Limitations", card.limitations or ""),
         ("Drift sensitivity", card.drift_sensitivity or ""),
         (
-            "Promotion history",
+            "Promotion and deployment history",
             [["time", "event", "user", "from", "to", "comment"]]
             + [
                 [_when(r.time), r.type, r.user, r.from_stage or "", r.to_stage or "", r.comment or ""]

@@ -22,7 +22,7 @@ from matih_workbench.models import (
     VersionLineage,
     VersionRef,
 )
-from matih_workbench.services.registry.stages import stage_of
+from matih_workbench.services.registry.stages import DEPLOYMENT_EVENTS, stage_of
 
 NOTEBOOK_TAG = "matih.notebook_path"
 
@@ -68,7 +68,11 @@ class LineageService:
             code = CodeRef(
                 **facts.code, notebook_path=facts.tags.get(NOTEBOOK_TAG), parent_run_id=facts.parent_run_id
             )
-        deployments = [r for r in self.history(name, version).history if r.to_stage == "Production"]
+        deployments = [
+            r
+            for r in self.history(name, version).history
+            if r.to_stage == "Production" or r.type in {e.value for e in DEPLOYMENT_EVENTS}
+        ]
         nodes, edges = _graph(name, version, run_id, datasets, code, deployments)
         return VersionLineage(
             model=name,
@@ -151,6 +155,10 @@ def _graph(
             edges.append(LineageEdge(source="code", target=run_node, relation="ran"))
     for record in deployments:
         node = f"deployment:{record.event_id}"
-        nodes.append(LineageNode(id=node, kind="deployment", label=f"Production by {record.user}"))
-        edges.append(LineageEdge(source=version_id, target=node, relation="promoted"))
+        if record.to_stage == "Production":
+            label, relation = f"Production by {record.user}", "promoted"
+        else:
+            label, relation = f"{record.comment or record.type} by {record.user}", record.type.lower()
+        nodes.append(LineageNode(id=node, kind="deployment", label=label))
+        edges.append(LineageEdge(source=version_id, target=node, relation=relation))
     return nodes, edges

@@ -27,12 +27,23 @@ ALLOWED: dict[ModelStage, set[ModelStage]] = {
     S.PRODUCTION: {S.ARCHIVED},
     S.ARCHIVED: {S.PRODUCTION, S.STAGING, S.DEVELOPMENT},
 }
+#: Serving events that enter a version's history, lineage and card (subject: the model; payload: version).
+DEPLOYMENT_EVENTS = {
+    EventType.MODEL_DEPLOYED,
+    EventType.MODEL_UNDEPLOYED,
+    EventType.MODEL_EXPORTED,
+    EventType.SHADOW_STARTED,
+    EventType.CANARY_STARTED,
+    EventType.CANARY_PROMOTED,
+    EventType.CANARY_ROLLED_BACK,
+}
 HISTORY_EVENTS = {
     EventType.MODEL_REGISTERED,
     EventType.MODEL_PROMOTION_REQUESTED,
     EventType.MODEL_PROMOTED,
     EventType.MODEL_ARCHIVED,
     EventType.MODEL_PROMOTION_REJECTED,
+    *DEPLOYMENT_EVENTS,
 }
 
 
