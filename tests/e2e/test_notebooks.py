@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 from pathlib import Path
 
 import nbformat
@@ -9,16 +10,21 @@ import pytest
 from mlflow.tracking import MlflowClient
 from nbclient import NotebookClient
 
+from matih_workbench.backends.ray.serve.head import ServeHead
+
 NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 
 
-@pytest.mark.parametrize("name", ["quickstart.ipynb", "training.ipynb", "registry.ipynb"])
+@pytest.mark.parametrize("name", ["quickstart.ipynb", "training.ipynb", "registry.ipynb", "serving.ipynb"])
 def test_notebook_runs(name: str, matih_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("RAY_AUTH_MODE", "disabled")  # the kernel's local Ray (training.ipynb)
     notebook = nbformat.read(NOTEBOOKS / name, as_version=4)
-    NotebookClient(
-        notebook, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}
-    ).execute()
+    try:
+        NotebookClient(
+            notebook, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}
+        ).execute()
+    finally:
+        ServeHead(matih_home).stop()  # the serving head the notebook started, if any
     outputs = [o for cell in notebook.cells if cell.cell_type == "code" for o in cell.outputs]
     assert not [o for o in outputs if o.output_type == "error"]
     text = "\n".join(str(o.get("data", {}).get("text/html", "")) + str(o.get("text", "")) for o in outputs)
@@ -32,6 +38,16 @@ def test_notebook_runs(name: str, matih_home: Path, tmp_path: Path, monkeypatch:
         )  # the single-trial cell: one child run with every epoch
         assert first.info.status == trial.info.status == "FINISHED"
         assert [m.step for m in client.get_metric_history(trial.info.run_id, "accuracy")] == [1, 2, 3, 4]
+        return
+    if name == "serving.ipynb":
+        assert (
+            "POST JSON records to http://127.0.0.1:" in text
+            and "'field': 'spend', 'message': 'missing'" in text
+        )
+        assert "Traffic changed" in text and "Live stats of churn-example" in text
+        split = next(o for c in notebook.cells if "Counter(" in c.source for o in c.outputs)
+        counts = ast.literal_eval(split["data"]["text/plain"])
+        assert set(counts) == {"1", "2"} and counts["1"] > counts["2"]
         return
     if name == "registry.ipynb":
         assert "Model card: cancer-clf version 1 (Production)" in text and "approved by lead" in text

@@ -528,7 +528,7 @@ def test_endpoints_outlive_kernel_and_server_restarts_and_undeploy_cleans_up(
     key = {"Authorization": "Bearer s3cret"}
     try:
         reply = kc.execute_interactive(
-            "%load_ext matih_workbench\n_ = %matih deploy churn@staging --name churn-kernel", timeout=300
+            "%load_ext matih_workbench\n_ = %matih deploy churn --version 1 --name churn-kernel", timeout=300
         )
         assert reply["content"]["status"] == "ok", reply["content"]
         url = stack.alice.serving.endpoint("churn-kernel").url

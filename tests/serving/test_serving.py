@@ -19,7 +19,7 @@ from matih_workbench.backends.stores.deployments import DeploymentStore, Endpoin
 from matih_workbench.errors import Conflict, InvalidInput
 from matih_workbench.models import DeployRequest, ModelStage, TritonExportRequest
 from matih_workbench.services import Workbench
-from matih_workbench.widgets.serving import DeploymentTable, EndpointsTable
+from matih_workbench.widgets.serving import DeploymentTable, EndpointsTable, TrafficSliders
 from tests.serving.conftest import features, register_model
 
 
@@ -157,3 +157,28 @@ def test_a_version_is_exported_for_triton_into_the_artifact_root(
     assert "Exported churn v1" in shown.text
     with pytest.raises(UsageError, match="No registered model 'nothing'"):
         shell.run_line_magic("matih", "export-triton nothing@production")
+
+
+def test_traffic_sliders_stay_complementary_and_apply_one_change(
+    workbench: Workbench, matih_home: Path, client: MlflowClient, shell: InteractiveShell
+) -> None:
+    train = features(50)
+    register_model(workbench, client, LinearRegression().fit(train, train.tenure), train)
+    _record_endpoint(matih_home, "churn", {"1": 100, "2": 0}, at=time.time(), by=workbench.config.user)
+    sliders = shell.run_line_magic("matih", "traffic churn")
+    assert isinstance(sliders, TrafficSliders) and list(sliders.sliders) == ["1", "2"]
+    sliders.sliders["2"].value = 30
+    assert sliders.weights() == {"1": 70, "2": 30}
+    sent: list[dict[str, int]] = []
+
+    def apply(weights: dict[str, int]) -> Any:
+        sent.append(weights)
+        raise InvalidInput("refused for the test")
+
+    sliders.apply_change = apply
+    sliders.submit()
+    deadline = time.monotonic() + 5
+    while "refused" not in sliders.message.value and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert sent == [{"1": 70, "2": 30}] and "refused for the test" in sliders.message.value
+    assert not sliders.button.disabled

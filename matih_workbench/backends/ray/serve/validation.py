@@ -52,6 +52,7 @@ CHECKS = {
     "binary": lambda v: isinstance(v, str),
     "datetime": _is_datetime,
 }
+DTYPES = {"double": "float64", "float": "float32", "long": "int64", "integer": "int32", "boolean": "bool"}
 JSON_NAMES = {
     "double": "a number",
     "float": "a number",
@@ -87,7 +88,7 @@ class Signature:
                     continue
                 value = record[col.name]
                 if check is not None and not check(value):
-                    got = type(value).__name__ if not isinstance(value, float) else "NaN"
+                    got = "NaN" if isinstance(value, float) and math.isnan(value) else type(value).__name__
                     errors.append(
                         {
                             "row": row,
@@ -106,6 +107,11 @@ class Signature:
         frame = pd.DataFrame.from_records(records)
         if self.columns:
             frame = frame.reindex(columns=[c.name for c in self.columns])
+            for col in self.columns:  # JSON numbers arrive as float64 / int64: the signature's own types
+                if col.type in DTYPES and frame[col.name].notna().all():
+                    frame[col.name] = frame[col.name].astype(DTYPES[col.type])
+                elif col.type == "datetime":
+                    frame[col.name] = pd.to_datetime(frame[col.name])
         return frame
 
     def tensor(self, array: np.ndarray) -> np.ndarray:
