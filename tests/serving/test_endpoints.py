@@ -467,7 +467,8 @@ def test_xgboost_and_pytorch_versions_serve_what_they_predict(stack: Stack) -> N
             pip_requirements=["xgboost"],
         ),
         "churn-torch": lambda: mlflow.pytorch.log_model(
-            net, name="model", signature=infer_signature(train, net_out), pip_requirements=["torch"]
+            net, name="model", signature=infer_signature(train, net_out), pip_requirements=["torch"],
+            serialization_format="pickle",
         ),
     }  # fmt: skip
     mlflow.set_tracking_uri(stack.alice.config.tracking_uri)
@@ -553,13 +554,18 @@ def test_endpoints_outlive_kernel_and_server_restarts_and_undeploy_cleans_up(
             server.terminate()
             server.wait(timeout=30)
         outputs: list[str] = []
-        reply = kc.execute_interactive(
-            "%load_ext matih_workbench\n%matih deployments\n%matih undeploy churn-kernel",
-            timeout=120,
-            output_hook=lambda msg: outputs.append(str(msg["content"].get("data", {}).get("text/plain", ""))),
-        )
-        assert reply["content"]["status"] == "ok", reply["content"]
-        assert any("churn-kernel" in text for text in outputs)  # the new kernel lists it
+        for line in ("%load_ext matih_workbench", "%matih deployments", "%matih undeploy churn-kernel"):
+            reply = kc.execute_interactive(
+                line,
+                timeout=120,
+                output_hook=lambda msg: outputs.append(
+                    str(msg["content"].get("data", {}).get("text/plain", ""))
+                ),
+            )
+            assert reply["content"]["status"] == "ok", reply["content"]
+        assert any(
+            "churn-kernel" in text and "RUNNING" in text for text in outputs
+        )  # the new kernel lists it
     finally:
         kc.stop_channels()
         km.shutdown_kernel(now=True)

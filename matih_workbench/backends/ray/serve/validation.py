@@ -104,14 +104,19 @@ class Signature:
                 errors[:MAX_REPORTED],
                 status=422,
             )
-        frame = pd.DataFrame.from_records(records)
-        if self.columns:
-            frame = frame.reindex(columns=[c.name for c in self.columns])
-            for col in self.columns:  # JSON numbers arrive as float64 / int64: the signature's own types
-                if col.type in DTYPES and frame[col.name].notna().all():
-                    frame[col.name] = frame[col.name].astype(DTYPES[col.type])
-                elif col.type == "datetime":
-                    frame[col.name] = pd.to_datetime(frame[col.name])
+        if not self.columns:
+            return pd.DataFrame.from_records(records)
+        data: dict[str, Any] = {}
+        for col in self.columns:  # one column at a time, in the signature's own types (JSON has two)
+            values = [record.get(col.name) for record in records]
+            dtype = DTYPES.get(col.type)
+            if dtype is not None and None not in values:
+                data[col.name] = np.asarray(values, dtype=dtype)
+            elif col.type == "datetime":
+                data[col.name] = pd.to_datetime(pd.Series(values))
+            else:
+                data[col.name] = values
+        frame = pd.DataFrame(data, copy=False)
         return frame
 
     def tensor(self, array: np.ndarray) -> np.ndarray:
