@@ -14,7 +14,7 @@ from matih_workbench.config import WorkbenchConfig
 from matih_workbench.errors import WorkbenchError
 
 # Each capability's module registers its own subcommands when imported: one line per capability.
-from matih_workbench.magics import registry, serving, tracking, training  # noqa: F401
+from matih_workbench.magics import predict, registry, serving, tracking, training  # noqa: F401
 from matih_workbench.magics.commands import MagicContext, lookup, overview
 from matih_workbench.services import Workbench
 from matih_workbench.widgets import HelpText

@@ -14,6 +14,7 @@ from matih_workbench.services import registry, serving, tracking, training
 from matih_workbench.services.events import EventService
 from matih_workbench.services.registry import LineageService, ModelCardService, RegistryService
 from matih_workbench.services.serving import ServingService
+from matih_workbench.services.serving.batch import BatchScoring, build_batch_scoring
 from matih_workbench.services.shared import Shared
 from matih_workbench.services.tracking import RunsWatcher, TrackingService
 from matih_workbench.services.training import JobsService, TrainingService
@@ -45,6 +46,7 @@ class Workbench:
     lineage: LineageService
     cards: ModelCardService
     serving: ServingService
+    batch: BatchScoring
 
     @classmethod
     def from_config(cls, config: WorkbenchConfig) -> Workbench:
@@ -63,6 +65,7 @@ class Workbench:
             lineage=governed.lineage,
             cards=governed.cards,
             serving=serving.build(config, shared, governed.service),
+            batch=build_batch_scoring(config, governed.service),
         )
 
     def info(self) -> ServerInfo:

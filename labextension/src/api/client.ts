@@ -4,9 +4,14 @@ import { ServerConnection } from '@jupyterlab/services';
 import { API_NAMESPACE, ApiError, Query, queryString, requestAPI, SERVER_EXTENSION_MISSING } from './request';
 import type {
   BestRun,
+  CanaryPolicy,
   DecisionResult,
   Deployment,
   DeploymentList,
+  DeployRequest,
+  Endpoint,
+  EndpointList,
+  EndpointStats,
   GovernanceReport,
   ModelCard,
   ModelDetail,
@@ -197,6 +202,54 @@ export class WorkbenchClient {
     return list.deployments;
   }
 
+  /** Every endpoint of the workspace with its versions, split, rollout and whether the user may change it. */
+  async endpoints(): Promise<Endpoint[]> {
+    const list = await this._get<EndpointList>('endpoints');
+    return list.endpoints;
+  }
+
+  endpoint(name: string): Promise<Endpoint> {
+    return this._get(`endpoints/${enc(name)}`);
+  }
+
+  /**
+   * Deploy a registered version (`NAME@production`, `NAME@3`...): a new endpoint takes all its traffic, a
+   * version joining an endpoint gets 0% (or a shadow). Slow: a Ray Serve application starts (10-60 s).
+   */
+  deploy(request: DeployRequest): Promise<Endpoint> {
+    return this._post('endpoints', request);
+  }
+
+  /** Remove one version (it must have no live traffic left), or the whole endpoint; the endpoints left. */
+  async undeploy(name: string, version?: string): Promise<Endpoint[]> {
+    const path = `endpoints/${enc(name)}` + queryString({ version });
+    const list = await requestAPI<EndpointList>(path, { method: 'DELETE' }, this.serverSettings);
+    return list.endpoints;
+  }
+
+  /** The new split of the live versions, in percent summing to 100, as one atomic change. */
+  setTraffic(name: string, weights: Record<string, number>): Promise<Endpoint> {
+    return this._put(`endpoints/${enc(name)}/traffic`, { weights });
+  }
+
+  /** Make a version (with no live traffic) a shadow of the live traffic, or stop it. */
+  setShadow(name: string, version: string, enabled: boolean): Promise<Endpoint> {
+    return this._put(`endpoints/${enc(name)}/shadow`, { version, enabled });
+  }
+
+  startCanary(name: string, policy: CanaryPolicy): Promise<Endpoint> {
+    return this._post(`endpoints/${enc(name)}/canary`, policy);
+  }
+
+  stopCanary(name: string): Promise<Endpoint> {
+    return requestAPI<Endpoint>(`endpoints/${enc(name)}/canary`, { method: 'DELETE' }, this.serverSettings);
+  }
+
+  /** Live counters per version; latencies and predictions over the requests since `since` (epoch seconds). */
+  endpointStats(name: string, since = 0): Promise<EndpointStats> {
+    return this._get(`endpoints/${enc(name)}/stats`, { since });
+  }
+
   events(after = 0, limit = 100): Promise<EventList> {
     return this._get('events', { after, limit });
   }
@@ -207,6 +260,10 @@ export class WorkbenchClient {
 
   private _post<T>(path: string, body: unknown): Promise<T> {
     return requestAPI<T>(path, { method: 'POST', body: JSON.stringify(body) }, this.serverSettings);
+  }
+
+  private _put<T>(path: string, body: unknown): Promise<T> {
+    return requestAPI<T>(path, { method: 'PUT', body: JSON.stringify(body) }, this.serverSettings);
   }
 }
 
