@@ -80,6 +80,216 @@ export interface RunSummary {
   };
   user?: string | null;
 }
+/**
+ * A staged rollout of a candidate version; rolled back on errors or latency, promoted at the end.
+ */
+export interface CanaryPolicy {
+  max_error_rate?: number;
+  min_requests?: number;
+  min_seconds?: number;
+  p95_slo_ms?: number;
+  rollback_min_requests?: number;
+  /**
+   * @minItems 1
+   * @maxItems 20
+   */
+  steps?:
+    | [number]
+    | [number, number]
+    | [number, number, number]
+    | [number, number, number, number]
+    | [number, number, number, number, number]
+    | [number, number, number, number, number, number]
+    | [number, number, number, number, number, number, number]
+    | [number, number, number, number, number, number, number, number]
+    | [number, number, number, number, number, number, number, number, number]
+    | [number, number, number, number, number, number, number, number, number, number]
+    | [number, number, number, number, number, number, number, number, number, number, number]
+    | [
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+        number
+      ]
+    | [
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+        number
+      ]
+    | [
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+        number
+      ]
+    | [
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+        number
+      ]
+    | [
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+        number
+      ]
+    | [
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+        number
+      ]
+    | [
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+        number
+      ]
+    | [
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+        number
+      ]
+    | [
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+        number
+      ];
+  version: string;
+}
+export interface CanaryState {
+  /**
+   * The version that keeps the rest of the traffic.
+   */
+  baseline: string;
+  policy: CanaryPolicy;
+  reason?: string | null;
+  /**
+   * The Production promotion request it waits for.
+   */
+  request_id?: string | null;
+  /**
+   * running, waiting_approval, promoted, rolled_back or stopped.
+   */
+  status: string;
+  /**
+   * Index into policy.steps of the current share.
+   */
+  step: number;
+  step_started_at: number;
+}
 export interface CardMetric {
   ci_high?: number | null;
   ci_low?: number | null;
@@ -320,6 +530,37 @@ export interface ModelVersionInfo {
   version: number;
 }
 /**
+ * Deploy a registered version behind an endpoint (new, or an existing one of the same model).
+ */
+export interface DeployRequest {
+  /**
+   * Defaults to the model's name.
+   */
+  endpoint?: string | null;
+  log_sample?: number | null;
+  /**
+   * NAME, NAME@production, NAME@staging or NAME@VERSION.
+   */
+  model: string;
+  /**
+   * Join as a shadow: a copy of live traffic, never answered.
+   */
+  shadow?: boolean;
+  /**
+   * A record field that pins a caller.
+   */
+  sticky_key?: string | null;
+  /**
+   * Its name there.
+   */
+  triton_model?: string | null;
+  /**
+   * Route this version to an external Triton server (host:port[/path]) via tritonclient.
+   */
+  triton_url?: string | null;
+  version?: number | null;
+}
+/**
  * One registered version live behind an endpoint, with its share of the endpoint's traffic.
  */
 export interface Deployment {
@@ -352,6 +593,91 @@ export interface Deployment {
  */
 export interface DeploymentList {
   deployments: Deployment[];
+}
+/**
+ * An endpoint of the workspace: its versions and split, where it answers, its rollout.
+ */
+export interface Endpoint {
+  /**
+   * Whether requests need an API key.
+   */
+  api_key: boolean;
+  can_change_traffic?: boolean;
+  canary?: CanaryState | null;
+  created_at: number;
+  created_by: string;
+  message?: string;
+  model: string;
+  name: string;
+  /**
+   * Ray Serve's application status (RUNNING, DEPLOYING, ...), or UNKNOWN.
+   */
+  status: string;
+  sticky_key?: string | null;
+  url: string;
+  versions: EndpointVersion[];
+}
+export interface EndpointVersion {
+  deployed_at: number;
+  deployed_by: string;
+  /**
+   * 'ray-serve', or the Triton server it routes to.
+   */
+  served_by?: string;
+  shadow: boolean;
+  stage?: string | null;
+  version: string;
+  weight: number;
+}
+export interface EndpointList {
+  endpoints: Endpoint[];
+}
+export interface EndpointStats {
+  comparisons?: OutcomeComparison[];
+  endpoint: string;
+  generation: number;
+  log?: {
+    [k: string]: unknown;
+  } | null;
+  versions: {
+    [k: string]: LatencyStats;
+  };
+}
+/**
+ * Observed outcomes of a version against the baseline's: an always-valid (mSPRT) test.
+ */
+export interface OutcomeComparison {
+  baseline: string;
+  baseline_mean: number | null;
+  ci95: [unknown, unknown] | null;
+  difference: number | null;
+  mean: number | null;
+  n: number;
+  /**
+   * Always valid: may be read after every observation.
+   */
+  p_value: number | null;
+  significant: boolean;
+  version: string;
+}
+export interface LatencyStats {
+  errors: number;
+  outcomes: {
+    [k: string]: number;
+  };
+  p50_ms: number | null;
+  p95_ms: number | null;
+  p99_ms: number | null;
+  prediction_histogram: {
+    [k: string]: number[];
+  };
+  prediction_mean: number | null;
+  rejected: number;
+  requests: number;
+  shadow_agreed: number;
+  shadow_compared: number;
+  window_errors: number;
+  window_requests: number;
 }
 /**
  * What every 4xx/5xx answer carries.
@@ -605,6 +931,10 @@ export interface ServerInfo {
   user: string;
   version: string;
 }
+export interface ShadowChange {
+  enabled?: boolean;
+  version: string;
+}
 /**
  * Body of ``PUT /models/{name}/thresholds``: the full list of rules, as text.
  */
@@ -613,6 +943,14 @@ export interface ThresholdsUpdate {
    * e.g. ['auc >= 0.85', 'latency_ms <= 20'].
    */
   thresholds: string[];
+}
+/**
+ * New weights for the live versions of an endpoint (percent, summing to 100).
+ */
+export interface TrafficChange {
+  weights: {
+    [k: string]: number;
+  };
 }
 export interface TrainingJobList {
   jobs: TrainingResult[];
@@ -760,4 +1098,35 @@ export interface TrainingSpec {
 export interface TransitionRequest {
   reason?: string | null;
   stage: ModelStage;
+}
+export interface TritonExportInfo {
+  columns: string[];
+  inputs: {
+    [k: string]: unknown;
+  }[];
+  max_batch_size: number;
+  model: string;
+  outputs: {
+    [k: string]: unknown;
+  }[];
+  platform: string;
+  version: number;
+  /**
+   * The model's folder in the repository.
+   */
+  where: string;
+}
+/**
+ * Export a registered version to a Triton model repository (ONNX + config.pbtxt).
+ */
+export interface TritonExportRequest {
+  /**
+   * NAME@production, NAME@staging, NAME@VERSION, or NAME with version.
+   */
+  model: string;
+  /**
+   * Local folder, file:// or s3:// (default: artifact root).
+   */
+  repository?: string | null;
+  version?: number | null;
 }
