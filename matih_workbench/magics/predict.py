@@ -18,7 +18,6 @@ from IPython.core.magic_arguments import argument, magic_arguments
 
 from matih_workbench.magics.commands import MagicContext, subcommand
 from matih_workbench.models.batch import BatchScoringResult
-from matih_workbench.services.serving.batch import BatchScoring, build_batch_scoring
 from matih_workbench.widgets.common import html_table
 
 
@@ -49,7 +48,7 @@ def predict(ctx: MagicContext, args: Any) -> BatchScoringView:
     data = _data(args.data)
     progress = BatchProgress()
     try:
-        result = _service(ctx).score(
+        result = ctx.workbench.batch.score(
             args.model, data, args.out, args.version, progress.update, overwrite=args.overwrite
         )
     except BaseException:
@@ -57,19 +56,6 @@ def predict(ctx: MagicContext, args: Any) -> BatchScoringView:
         raise
     progress.done(result)
     return BatchScoringView(result)
-
-
-def _service(ctx: MagicContext) -> BatchScoring:
-    """The workbench's batch scoring once it carries one; until then built here, once per workbench."""
-    wired = getattr(ctx.workbench, "batch", None)
-    if isinstance(wired, BatchScoring):
-        return wired
-    cached = ctx.state.get("batch_scoring")
-    if cached is None or cached[0] is not ctx.workbench:
-        cached = (ctx.workbench, build_batch_scoring(ctx.workbench.config, ctx.workbench.registry))
-        ctx.state["batch_scoring"] = cached
-    service: BatchScoring = cached[1]
-    return service
 
 
 def _data(name: str) -> pd.DataFrame | str:

@@ -438,19 +438,19 @@ class ServingService:
 
     def _endpoint(self, row: EndpointRow, statuses: dict[str, Any]) -> Endpoint:
         status = statuses.get(row.name)
-        stages: dict[str, str | None] = {}
-        for r in row.spec["routes"]:
-            try:
-                stages[r["version"]] = self.registry.get_version(row.model, int(r["version"])).stage.value
-            except (NotFound, ValueError):
-                stages[r["version"]] = None
+        try:  # one registry read per endpoint: stages of its versions and the caller's rights
+            model = self.registry.get_model(row.model)
+            stages = {str(v.version): v.stage.value for v in model.versions}
+            can_change = model.can_approve
+        except NotFound:
+            stages, can_change = {}, False
         versions = [
             EndpointVersion(
                 version=r["version"],
                 weight=r["weight"],
                 shadow=r["shadow"],
                 served_by=r.get("triton_url") or "ray-serve",
-                stage=stages[r["version"]],
+                stage=stages.get(r["version"]),
                 deployed_by=row.deployed.get(r["version"], {}).get("by", row.created_by),
                 deployed_at=row.deployed.get(r["version"], {}).get("at", row.created_at),
             )
@@ -468,7 +468,7 @@ class ServingService:
             canary=CanaryState.model_validate(row.canary) if row.canary else None,
             created_by=row.created_by,
             created_at=row.created_at,
-            can_change_traffic=self._may_change_traffic(row.model),
+            can_change_traffic=can_change,
         )
 
     def _row(self, name: str) -> EndpointRow:

@@ -78,12 +78,10 @@ def msprt(
 ) -> OutcomeComparison:
     """Mixture sequential probability ratio test of a difference in mean outcome (normal mixture, tau² = the
     pooled variance): its p-value is valid at every look, so a test may stop as soon as it is significant."""
-    n1, n0 = int(ours.get("n", 0)), int(theirs.get("n", 0))
-    mean1 = ours["sum"] / n1 if n1 else None
-    mean0 = theirs["sum"] / n0 if n0 else None
+    n1, mean1, var1 = _moments(ours)
+    n0, mean0, var0 = _moments(theirs)
     ci = None
     if n1 >= 2 and mean1 is not None:
-        var1 = max(ours["sum_sq"] / n1 - mean1**2, 0.0) * n1 / (n1 - 1)
         half = 1.96 * math.sqrt(var1 / n1)
         ci = (mean1 - half, mean1 + half)
     if n1 < 2 or n0 < 2 or mean1 is None or mean0 is None:
@@ -98,8 +96,6 @@ def msprt(
             p_value=None,
             significant=False,
         )
-    var0 = max(theirs["sum_sq"] / n0 - mean0**2, 0.0) * n0 / (n0 - 1)
-    var1 = max(ours["sum_sq"] / n1 - mean1**2, 0.0) * n1 / (n1 - 1)
     pooled = ((n1 - 1) * var1 + (n0 - 1) * var0) / (n1 + n0 - 2) or 1e-12
     v = pooled * (1 / n1 + 1 / n0)
     tau2 = pooled
@@ -117,3 +113,13 @@ def msprt(
         p_value=p,
         significant=p < alpha,
     )
+
+
+def _moments(sums: dict[str, float]) -> tuple[int, float | None, float]:
+    """Count, mean and unbiased variance from the sufficient sums a replica keeps."""
+    n = int(sums.get("n", 0))
+    if n == 0:
+        return 0, None, 0.0
+    mean = sums["sum"] / n
+    var = max(sums["sum_sq"] / n - mean**2, 0.0) * n / (n - 1) if n >= 2 else 0.0
+    return n, mean, var
