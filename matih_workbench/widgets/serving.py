@@ -1,4 +1,5 @@
-"""Serving views: deployments and endpoints, live per-version stats, and traffic sliders (ipywidgets)."""
+"""Serving views: deployments and endpoints, live per-version stats, traffic sliders (ipywidgets), and
+batch scoring progress and results."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from typing import Any
 import pandas as pd
 
 from matih_workbench.models import DeploymentList, Endpoint, EndpointList, EndpointStats
+from matih_workbench.models.batch import BatchScoringResult
 from matih_workbench.widgets.common import Table, html_table, time_s
 
 _COLUMNS = ["endpoint", "model", "version", "traffic %", "server", "url", "deployed by", "deployed at"]
@@ -233,3 +235,82 @@ class TrafficSliders:
         from IPython.display import display
 
         display(self.widget)
+
+
+class BatchProgress:
+    """A progress bar (rows scored / total), shown once the input is checked and scoring is about to start."""
+
+    def __init__(self) -> None:
+        self.bar: Any = None
+        self.label: Any = None
+        self.rows = self.total = 0
+
+    def _show(self) -> None:
+        import ipywidgets
+        from IPython.display import display
+
+        self.bar = ipywidgets.IntProgress(
+            value=0, min=0, max=1, description="Scoring", bar_style="info", layout={"width": "320px"}
+        )
+        self.label = ipywidgets.Label("")
+        display(ipywidgets.HBox([self.bar, self.label]))
+
+    def update(self, rows: int, total: int) -> None:
+        if self.bar is None:
+            self._show()
+        self.rows, self.total = rows, total
+        self.bar.max = max(total, 1)
+        self.bar.value = min(rows, self.bar.max)
+        self.label.value = f"{rows:,} / {total:,} rows" + ("" if rows else " (starting the model on Ray…)")
+
+    def done(self, result: BatchScoringResult) -> None:
+        self.update(result.rows, result.rows)
+        self.bar.bar_style = "success"
+        self.label.value = f"{result.rows:,} rows in {result.seconds:.1f} s"
+
+    def fail(self) -> None:
+        if self.bar is not None:
+            self.bar.bar_style = "danger"
+            self.label.value = f"stopped at {self.rows:,} / {self.total:,} rows; no output written"
+
+
+class BatchScoringView:
+    """What ``%matih predict`` returns: the summary; ``.result`` is the model, ``.to_pandas()`` the output."""
+
+    def __init__(self, result: BatchScoringResult) -> None:
+        self.result = result
+
+    def to_pandas(self) -> pd.DataFrame:
+        return pd.read_parquet(self.result.out)
+
+    def headline(self) -> str:
+        r = self.result
+        model = f"{r.model} version {r.version} ({r.stage.value})"
+        return f"Scored {r.rows:,} rows with {model} in {r.seconds:.1f} s"
+
+    def summary(self) -> str:
+        r = self.result
+        return (
+            f"{self.headline()}: {r.out} ({', '.join(r.prediction_columns)}); "
+            f"recorded on the version as {r.lineage_tag}"
+        )
+
+    def _repr_html_(self) -> str:
+        r = self.result
+        facts = pd.DataFrame(
+            [
+                ("model", f"{r.model} version {r.version} ({r.stage.value})"),
+                ("input", r.source),
+                ("output", r.out + (f" ({len(r.files)} files)" if len(r.files) > 1 else "")),
+                ("rows", f"{r.rows:,}"),
+                ("prediction columns", ", ".join(r.prediction_columns)),
+                ("time", f"{r.seconds:.1f} s"),
+                ("lineage", r.lineage_tag),
+            ],
+            columns=["", "value"],
+        )
+        head = f"<div style='color:#2e7d32;font-weight:bold'>{escape(self.headline())}</div>"
+        return head + html_table(facts)
+
+    def __repr__(self) -> str:
+        return self.summary()

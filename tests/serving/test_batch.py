@@ -19,10 +19,10 @@ import matih_workbench.magics.predict  # noqa: F401  (registers %matih predict u
 from matih_workbench.backends.ray.batch import prediction_columns
 from matih_workbench.config import WorkbenchConfig
 from matih_workbench.errors import Conflict, InvalidInput, NotFound
-from matih_workbench.magics.predict import BatchScoringView
 from matih_workbench.models import ModelStage
 from matih_workbench.services import Workbench
 from matih_workbench.services.serving.batch import BatchScoring, build_batch_scoring, event_payload
+from matih_workbench.widgets.serving import BatchScoringView
 
 from .conftest import FEATURES, features, register_model
 

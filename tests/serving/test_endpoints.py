@@ -18,6 +18,7 @@ import urllib.request
 import warnings
 from collections import Counter
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -167,6 +168,26 @@ def test_predictions_equal_the_models_own_in_every_accepted_form(churn: Stack) -
         assert headers["x-matih-version"] == "1" and answer["request_id"]
     status, one, _ = call(f"{churn.url}/predict", records[0])
     assert status == 200 and one["predictions"] == pytest.approx(expected[:1])
+
+
+def test_concurrent_requests_each_get_their_own_predictions(churn: Stack) -> None:
+    """Requests that arrive together are predicted in one call inside the replica: every answer is still
+    exactly its own rows' predictions, and a request refused by validation fails alone."""
+    frames = [features(1 + i % 3, seed=100 + i) for i in range(48)]
+
+    def one(i: int) -> Any:
+        if i % 16 == 5:
+            return call(churn.url, [{"tenure": "soon"}])
+        return call(churn.url, frames[i].to_dict(orient="records"))
+
+    with ThreadPoolExecutor(16) as pool:
+        answers = list(pool.map(one, range(len(frames))))
+    for i, (status, body, _) in enumerate(answers):
+        if i % 16 == 5:
+            assert status == 422, body
+        else:
+            assert status == 200, body
+            assert body["predictions"] == pytest.approx(churn.models["1"].predict(frames[i]).tolist())
 
 
 def test_input_is_checked_against_the_signature_field_by_field(churn: Stack) -> None:

@@ -35,6 +35,7 @@ from matih_workbench.backends.ray.serve.protocol import (
     parse_v2,
     predictions_array,
     records_of,
+    split_rows,
     to_jsonable,
     v2_datatype,
     v2_response,
@@ -127,6 +128,7 @@ class Endpoint:
         self.shadow_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="matih-shadow")
         self.shadow_pending = 0
         self.shadow_skipped = 0
+        self.batches: dict[str, list[tuple[Any, str, asyncio.Future[tuple[int, dict[str, Any]]]]]] = {}
 
     async def reconfigure(self, config: dict[str, Any]) -> None:
         spec = EndpointSpec.model_validate(config)
@@ -166,7 +168,7 @@ class Endpoint:
                 return self._health(path)
             self._authorize(request, admin=path.startswith("/-/"))
             if path in ("", "/predict", "/invocations") and request.method == "POST":
-                return self._predict_records(parse_json(await request.body()), request)
+                return await self._predict_records(parse_json(await request.body()), request)
             if path == "/-/stats":
                 return _response(200, self._stats(float(request.query_params.get("since", 0) or 0)))
             if path == "/feedback" and request.method == "POST":
@@ -200,34 +202,80 @@ class Endpoint:
             key = None if value is None else str(value)
         return table, table.pick(key)
 
-    def _predict_records(self, body: Any, request: Request) -> Response:
+    async def _predict_records(self, body: Any, request: Request) -> Response:
         records = records_of(body)
         table, version = self._route(request, records)
         loaded = table.loaded[version]
         try:
-            inputs = (
-                loaded.signature.tensor(records)
-                if isinstance(records, np.ndarray)
-                else loaded.signature.frame(records)
-            )
+            if isinstance(records, np.ndarray):
+                inputs = loaded.signature.tensor(records)
+            else:
+                loaded.signature.check(records)
         except BadRequest:
             self.stats.rejected(version)
             raise
         request_id = request.headers.get("x-request-id") or uuid.uuid4().hex
-        status, predictions = self._run(loaded, inputs, request_id, records, "live")
+        if isinstance(records, np.ndarray):
+            status, predictions = self._run(loaded, inputs, request_id, records, "live")
+        else:
+            status, predictions = await self._batched(loaded, records, request_id)
         if status != 200:
             return _response(status, predictions, {"x-matih-version": version})
-        self._shadow(table, inputs, request_id, predictions["predictions"])
+        if table.shadows:
+            shadow_inputs = inputs if isinstance(records, np.ndarray) else loaded.signature.build(records)
+            self._shadow(table, shadow_inputs, request_id, predictions["predictions"])
         return _response(
             200,
             {**predictions, "request_id": request_id},
             {"x-matih-version": version, "x-request-id": request_id},
         )
 
+    async def _batched(
+        self, loaded: Loaded, records: list[dict[str, Any]], request_id: str
+    ) -> tuple[int, dict[str, Any]]:
+        """Requests for one version that arrive together are predicted in one call (the model's fixed
+        per-call cost is paid once); with no other request waiting this is a plain call."""
+        future: asyncio.Future[tuple[int, dict[str, Any]]] = asyncio.get_running_loop().create_future()
+        batch = self.batches.get(loaded.version)
+        if batch is None:
+            batch = self.batches[loaded.version] = []
+            asyncio.get_running_loop().call_soon(self._flush, loaded)
+        batch.append((records, request_id, future))
+        return await future
+
+    def _flush(self, loaded: Loaded) -> None:
+        batch = self.batches.pop(loaded.version, [])
+        parts: list[Any] | None = None
+        started = time.perf_counter()
+        if len(batch) > 1:
+            try:
+                raw = loaded.model.predict(
+                    loaded.signature.build([r for records, _, _ in batch for r in records])
+                )
+                parts = split_rows(raw, [len(records) for records, _, _ in batch])
+            except Exception:  # one bad request must not fail the others: each is run on its own below
+                parts = None
+        latency = (time.perf_counter() - started) * 1000
+        for i, (records, request_id, future) in enumerate(batch):
+            if parts is None:
+                result = self._run(loaded, loaded.signature.build(records), request_id, records, "live")
+            else:
+                body = {"predictions": to_jsonable(parts[i]), "model": self._model, "version": loaded.version}
+                self._record(
+                    loaded, 200, body, predictions_array(parts[i]), latency, request_id, records, "live"
+                )
+                result = (200, body)
+            if not future.done():
+                future.set_result(result)
+
+    @property
+    def _model(self) -> str:
+        assert self.spec is not None
+        return self.spec.model
+
     def _run(
         self, loaded: Loaded, inputs: Any, request_id: str, logged: Any, role: str
     ) -> tuple[int, dict[str, Any]]:
-        assert self.spec is not None
         started = time.perf_counter()
         status = 200
         try:
@@ -235,7 +283,7 @@ class Endpoint:
             array = predictions_array(raw)
             body: dict[str, Any] = {
                 "predictions": to_jsonable(raw),
-                "model": self.spec.model,
+                "model": self._model,
                 "version": loaded.version,
             }
         except Exception as exc:  # the model's own failure: reported, counted, never a traceback
@@ -245,6 +293,22 @@ class Endpoint:
                 "version": loaded.version,
             }
         latency = (time.perf_counter() - started) * 1000
+        self._record(loaded, status, body, array, latency, request_id, logged, role)
+        return status, body
+
+    def _record(
+        self,
+        loaded: Loaded,
+        status: int,
+        body: dict[str, Any],
+        array: np.ndarray,
+        latency: float,
+        request_id: str,
+        logged: Any,
+        role: str,
+    ) -> None:
+        """Stats and the inference log for one answered request."""
+        assert self.spec is not None
         if role == "live":
             if status >= 500:
                 self.stats.served(loaded.version, latency, True, None)
@@ -268,7 +332,6 @@ class Endpoint:
                     "outputs": body.get("predictions", body.get("message")),
                 }
             )
-        return status, body
 
     def _shadow(self, table: Table, inputs: Any, request_id: str, answer: list[Any]) -> None:
         """A copy of the request to each shadow version, after the answer; never waited for."""

@@ -8,6 +8,7 @@ which is what ``tritonclient.http`` sends by default.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import json
 from dataclasses import dataclass
 from typing import Any
@@ -114,6 +115,18 @@ def to_jsonable(predictions: Any) -> list[Any]:
     if isinstance(predictions, np.ndarray):
         return predictions.tolist()
     return list(predictions)
+
+
+def split_rows(predictions: Any, sizes: list[int]) -> list[Any] | None:
+    """Predictions of a batch cut back into one part per request (``None`` if not one row per input)."""
+    if not isinstance(predictions, np.ndarray | pd.Series | pd.DataFrame | list):
+        return None
+    if len(predictions) != sum(sizes):
+        return None
+    bounds = np.cumsum([0, *sizes])
+    if isinstance(predictions, pd.Series | pd.DataFrame):
+        return [predictions.iloc[a:b] for a, b in itertools.pairwise(bounds)]
+    return [predictions[a:b] for a, b in itertools.pairwise(bounds)]
 
 
 # -- Open Inference Protocol (v2) -------------------------------------------------------------------

@@ -78,6 +78,11 @@ class Signature:
 
     def frame(self, records: list[dict[str, Any]]) -> pd.DataFrame:
         """The records as a DataFrame in signature order, or ``BadRequest`` listing every field error."""
+        self.check(records)
+        return self.build(records)
+
+    def check(self, records: list[dict[str, Any]]) -> None:
+        """``BadRequest`` (422) listing every field error of the records, if any."""
         errors: list[dict[str, Any]] = []
         for col in self.columns or []:
             check = CHECKS.get(col.type)
@@ -104,6 +109,9 @@ class Signature:
                 errors[:MAX_REPORTED],
                 status=422,
             )
+
+    def build(self, records: list[dict[str, Any]]) -> pd.DataFrame:
+        """Checked records as a DataFrame in the signature's order and types."""
         if not self.columns:
             return pd.DataFrame.from_records(records)
         data: dict[str, Any] = {}
@@ -116,8 +124,7 @@ class Signature:
                 data[col.name] = pd.to_datetime(pd.Series(values))
             else:
                 data[col.name] = values
-        frame = pd.DataFrame(data, copy=False)
-        return frame
+        return pd.DataFrame(data, copy=False)
 
     def tensor(self, array: np.ndarray) -> np.ndarray:
         if self.tensor_shape is not None:
