@@ -22,6 +22,7 @@ BENCHMARKS = {
     "training_overhead": "%%matih train wall time against hand-written Ray Tune + MLflow",
     "first_metric": "%%matih train cell to first metric visible through the REST service",
     "serving_ab": "A/B endpoint (two versions, log on) against a plain Ray Serve deployment",
+    "drift": "per-feature drift of 1,000,000 x 50 rows against Evidently's DataDriftPreset",
 }
 
 

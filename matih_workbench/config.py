@@ -69,6 +69,11 @@ class WorkbenchConfig(Configurable):
     user_groups = List(
         Unicode(), help="Groups of `user` (env MATIH_USER_GROUPS or JUPYTERHUB_GROUPS, comma-separated)."
     ).tag(config=True)
+    card_editor_groups = List(
+        Unicode(),
+        help="Groups whose members may edit any model card, besides its owners and the leads "
+        "(env MATIH_CARD_EDITOR_GROUPS, comma-separated).",
+    ).tag(config=True)
 
     serving_stages = List(
         Unicode(),
@@ -92,8 +97,26 @@ class WorkbenchConfig(Configurable):
     rollout_interval = Float(1.0, help="Seconds between passes of the canary rollouts (server).").tag(
         config=True
     )
+    monitoring_interval = Float(
+        300.0,
+        help="Seconds between the server's monitoring checks of every endpoint; 0 turns them off "
+        "(env MATIH_MONITORING_INTERVAL).",
+    ).tag(config=True)
     inference_log_sample = Float(
         1.0, help="Share of requests written to the inference log, 0..1 (env MATIH_INFERENCE_LOG_SAMPLE)."
+    ).tag(config=True)
+
+    feature_repo = Unicode(
+        help="A Feast repository folder or its feature_store.yaml (env MATIH_FEATURE_REPO); empty: the "
+        "bundled demo repository, written to $MATIH_HOME/features on first use (Parquet, SQLite online)."
+    ).tag(config=True)
+    feature_online_store = Unicode(
+        help="Overrides the repository's online store: redis://[:password@]host:port[/db] or sqlite:///path "
+        "(env MATIH_FEATURE_ONLINE_STORE)."
+    ).tag(config=True)
+    feature_registry = Unicode(
+        help="Overrides the repository's registry: a SQL URI (postgresql://..., sqlite:///...) for Feast's "
+        "SQL registry, or a registry file's path (env MATIH_FEATURE_REGISTRY)."
     ).tag(config=True)
 
     @default("home")
@@ -142,6 +165,10 @@ class WorkbenchConfig(Configurable):
     def _user_groups_default(self) -> list[str]:
         return _env_list("MATIH_USER_GROUPS") or _env_list("JUPYTERHUB_GROUPS")
 
+    @default("card_editor_groups")
+    def _card_editor_groups_default(self) -> list[str]:
+        return _env_list("MATIH_CARD_EDITOR_GROUPS")
+
     @default("artifact_root")
     def _artifact_root_default(self) -> str:
         return _env("MATIH_ARTIFACT_ROOT", (Path(self.home).resolve() / "artifacts").as_uri())
@@ -170,9 +197,25 @@ class WorkbenchConfig(Configurable):
     def _serving_api_key_default(self) -> str:
         return _env("MATIH_SERVING_API_KEY")
 
+    @default("monitoring_interval")
+    def _monitoring_interval_default(self) -> float:
+        return float(_env("MATIH_MONITORING_INTERVAL", "300"))
+
     @default("inference_log_sample")
     def _inference_log_sample_default(self) -> float:
         return float(_env("MATIH_INFERENCE_LOG_SAMPLE", "1.0"))
+
+    @default("feature_repo")
+    def _feature_repo_default(self) -> str:
+        return _env("MATIH_FEATURE_REPO")
+
+    @default("feature_online_store")
+    def _feature_online_store_default(self) -> str:
+        return _env("MATIH_FEATURE_ONLINE_STORE")
+
+    @default("feature_registry")
+    def _feature_registry_default(self) -> str:
+        return _env("MATIH_FEATURE_REGISTRY")
 
     def ensure_home(self) -> Path:
         path = Path(self.home).expanduser()

@@ -39,3 +39,14 @@ class Conflict(WorkbenchError):
 class BackendUnavailable(WorkbenchError):
     status = 503
     reason = "backend_unavailable"
+
+
+#: Characters of a user's value repeated in a message; the rest is cut (an id of 10 kB is not echoed back).
+ECHO_LIMIT = 80
+
+
+def shown(value: object, limit: int = ECHO_LIMIT) -> str:
+    """``value`` as a message repeats it: at most ``limit`` characters, control characters escaped."""
+    text = str(value)
+    cut = "".join(c if c.isprintable() else repr(c)[1:-1] for c in text[:limit])
+    return cut if len(text) <= limit else f"{cut}... ({len(text)} characters)"

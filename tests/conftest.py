@@ -60,8 +60,8 @@ def workbench(config: WorkbenchConfig) -> Iterator[Workbench]:
 @pytest.fixture
 def server(matih_home: Path) -> Iterator[Workbench]:
     """What the Jupyter server builds beside a kernel's ``workbench``: its own connections to the same
-    stores (same MATIH_HOME), its own user."""
-    wb = Workbench.from_config(WorkbenchConfig(user="panel-user"))
+    stores (same MATIH_HOME), its own user, a lead (who may cancel anyone's training job)."""
+    wb = Workbench.from_config(WorkbenchConfig(user="panel-user", registry_leads=["panel-user"]))
     yield wb
     if wb.tracking.tracking.reader:
         wb.tracking.tracking.reader.close()

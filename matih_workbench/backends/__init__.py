@@ -8,10 +8,11 @@ MLflow's store registries are; the engines are imported only when an implementat
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Generic, TypeVar
+from pathlib import Path
+from typing import Any, Generic, TypeVar
 from urllib.parse import urlparse
 
-from matih_workbench.backends.contracts import ArtifactStore, TrackingBackend
+from matih_workbench.backends.contracts import ArtifactStore, FeatureStore, TrackingBackend
 from matih_workbench.config import WorkbenchConfig
 from matih_workbench.errors import InvalidInput
 
@@ -83,3 +84,25 @@ def tracking_backend(config: WorkbenchConfig) -> TrackingBackend:
 def artifact_store(root: str, s3_endpoint_url: str = "") -> ArtifactStore:
     """The store of ``root``, ``file:///...`` or ``s3://bucket/prefix``; empty: the server decides."""
     return ARTIFACT_STORES.create(scheme(root) if root else "file", root, s3_endpoint_url)
+
+
+def feature_store(config: WorkbenchConfig, home: Path) -> FeatureStore:
+    """The Feast repository of ``config.feature_repo`` (empty: the bundled demo under ``home/features``),
+    with the online store and registry overrides of the config. Imports Feast (seconds): call it lazily."""
+    from matih_workbench.backends.feast.repo import RepoSettings
+    from matih_workbench.backends.feast.store import FeastStore
+
+    settings = RepoSettings(
+        repo=config.feature_repo,
+        demo_folder=home / "features",
+        online_store=config.feature_online_store,
+        registry=config.feature_registry,
+    )
+    return FeastStore(settings)
+
+
+def log_feature_lineage(tracking_uri: str, run_id: str, lineage: Any, frame: Any) -> None:
+    """A training set's feature lineage and dataset input on an MLflow run."""
+    from matih_workbench.backends.mlflow.feature_lineage import log_feature_lineage as log
+
+    log(tracking_uri, run_id, lineage, frame)

@@ -134,7 +134,88 @@ class ModelServer(Protocol):
         ...
 
 
-class FeatureStore(Protocol):
-    """Feature views, historical (point-in-time) and online retrieval. Feast is the first implementation."""
+@dataclass(frozen=True)
+class FeatureRecord:
+    name: str
+    dtype: str  # the engine's type name, e.g. Float32, Int64, String
+    description: str = ""
 
-    def feature_views(self) -> list[str]: ...
+
+@dataclass(frozen=True)
+class FeatureViewRecord:
+    """A feature view as registered: its schema, TTL, source and materialized intervals (epoch seconds)."""
+
+    name: str
+    entities: list[str]
+    join_keys: list[str]
+    features: list[FeatureRecord]
+    ttl_seconds: float | None
+    online: bool
+    source: str
+    timestamp_field: str
+    definition_hash: str
+    description: str = ""
+    tags: dict[str, str] = field(default_factory=dict)
+    materialized: list[tuple[float, float]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class EntityRecord:
+    name: str
+    join_keys: list[str]
+    value_type: str
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class FeatureServiceRecord:
+    """A feature service: the views it reads and, per view, the features it takes (in order)."""
+
+    name: str
+    views: list[tuple[str, list[str]]]
+    definition_hash: str
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class FeatureRepoRecord:
+    """What a feature repository holds, read from its registry in one pass."""
+
+    project: str
+    repo_path: str
+    online_store: str
+    registry: str
+    views: list[FeatureViewRecord]
+    entities: list[EntityRecord]
+    services: list[FeatureServiceRecord]
+
+
+class FeatureStore(Protocol):
+    """Feature views, historical (point-in-time) and online retrieval. Feast is the first implementation
+    (``backends/feast``)."""
+
+    def describe(self) -> FeatureRepoRecord: ...
+
+    def apply(self) -> list[str]:
+        """Register the repository's definitions; returns the names applied."""
+        ...
+
+    def source_frame(self, view: str) -> Any:
+        """Every row of a view's offline source: join keys, event timestamp, features (pandas)."""
+        ...
+
+    def materialize(self, view: str, end: Any) -> tuple[Any, Any]:
+        """Load the view's rows since its last materialization up to ``end`` into the online store."""
+        ...
+
+    def historical(self, features: str | Sequence[str], entity_df: Any) -> Any:
+        """The point-in-time join of ``entity_df`` (join keys and ``event_timestamp``) with a feature
+        service (its name) or ``view:feature`` refs."""
+        ...
+
+    def online(
+        self, refs: Sequence[str], rows: Sequence[dict[str, Any]]
+    ) -> tuple[dict[str, list[Any]], dict[str, list[bool]]]:
+        """Online values of ``view:feature`` refs for entity rows by feature name, and whether the store
+        had each one (False: the entity was never materialized or is unknown)."""
+        ...

@@ -14,7 +14,15 @@ from matih_workbench.config import WorkbenchConfig
 from matih_workbench.errors import WorkbenchError
 
 # Each capability's module registers its own subcommands when imported: one line per capability.
-from matih_workbench.magics import predict, registry, serving, tracking, training  # noqa: F401
+from matih_workbench.magics import (  # noqa: F401
+    features,
+    monitoring,
+    predict,
+    registry,
+    serving,
+    tracking,
+    training,
+)
 from matih_workbench.magics.commands import MagicContext, lookup, overview
 from matih_workbench.services import Workbench
 from matih_workbench.widgets import HelpText
@@ -60,11 +68,17 @@ class WorkbenchMagics(Magics, Configurable):
             return command.handler(MagicContext(self.workbench, cell, self.state), args)
         except WorkbenchError as exc:
             hint = f" Hint: {exc.hint}" if exc.hint else ""
-            raise UsageError(f"{exc.message}.{hint}".replace("..", ".")) from None
+            raise UsageError(_one_line(f"{exc.message}.{hint}".replace("..", "."))) from None
         except ValidationError as exc:  # a request model refused an argument
             first = exc.errors()[0]
             where = ".".join(str(p) for p in first["loc"]).replace("_", "-")
             raise UsageError(f"--{where}: {first['msg']} (see %matih {command.name} --help)") from None
+
+
+def _one_line(text: str, limit: int = 2000) -> str:
+    """A message as a UsageError shows it: one line, and not the whole of a huge value it quotes."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else f"{flat[:limit]}... (cut at {limit} characters)"
 
 
 def load_ipython_extension(ipython: Any) -> None:

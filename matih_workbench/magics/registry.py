@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -156,8 +157,8 @@ def history(ctx: MagicContext, args: Any) -> HistoryView:
 @argument("--drift-sensitivity", default=None, help="Set the card's drift sensitivity text.")
 def card(ctx: MagicContext, args: Any) -> ModelCardView:
     """The model card of a version, with bootstrap confidence intervals on holdout predictions."""
-    if args.export and not args.export.lower().endswith((".md", ".html", ".htm")):
-        raise UsageError(f"Cannot export to '{args.export}': use a .md or .html file name")
+    if args.export:
+        _check_export(args.export)  # before anything is edited or computed
     holdout = _holdout(args.holdout) if args.holdout else None
     text = {"intended_use": args.intended_use, "limitations": args.limitations}
     text["drift_sensitivity"] = args.drift_sensitivity
@@ -174,8 +175,21 @@ def card(ctx: MagicContext, args: Any) -> ModelCardView:
         )
     )
     if args.export:
-        view.save(args.export)
+        try:
+            view.save(args.export)
+        except OSError as exc:
+            raise UsageError(f"Cannot write the card to '{args.export}': {exc.strerror or exc}") from None
     return view
+
+
+def _check_export(path: str) -> None:
+    if not path.lower().endswith((".md", ".html", ".htm")):
+        raise UsageError(f"Cannot export to '{path}': use a .md or .html file name")
+    folder = Path(path).parent
+    if not folder.is_dir():
+        raise UsageError(
+            f"Cannot export to '{path}': there is no folder '{folder}'. Create it, or pick another"
+        )
 
 
 @subcommand("lineage")

@@ -12,6 +12,7 @@ from IPython.core.error import UsageError
 from IPython.core.magic_arguments import argument, magic_arguments
 
 from matih_workbench.magics.commands import MagicContext, subcommand
+from matih_workbench.services.training.cell import require_defined
 from matih_workbench.services.training.search_space import parse_search_space, search_space_from_dict
 from matih_workbench.services.training.service import training_spec
 from matih_workbench.widgets.tracking import ComparisonView
@@ -64,7 +65,14 @@ from matih_workbench.widgets.training import LiveTraining, TrainingView
 @argument(
     "--data", default=None, help="Name of a DataFrame in the namespace; train_fn gets it via matih.data()."
 )
-@argument("--train-fn", default="train_fn", help="Name of the training function (default train_fn).")
+@argument(
+    "--fn",
+    "--train-fn",
+    dest="train_fn",
+    default=None,
+    help="Train this function of the namespace (e.g. defined by an earlier cell) instead of the cell's "
+    "own train_fn.",
+)
 @argument("--run-name", default=None, help="Name of the parent MLflow run.")
 @argument("--tag", action="append", default=[], metavar="KEY=VALUE", help="Tag of the runs; repeatable.")
 @argument("--seed", type=int, default=None, help="Seed for Python/numpy in trials and for the search.")
@@ -83,7 +91,8 @@ from matih_workbench.widgets.training import LiveTraining, TrainingView
 def train(ctx: MagicContext, args: Any) -> TrainingView:
     """Train and tune the cell's train_fn(config) on Ray, every trial tracked in MLflow.
 
-    The cell defines ``train_fn(config)``; ``config`` holds one sample of the search space plus
+    The cell defines ``train_fn(config)`` (a cell that does not is refused: ``--fn NAME`` trains a function
+    an earlier cell defined); ``config`` holds one sample of the search space plus
     ``config["epochs"]``. Each epoch it calls ``matih.report({...metrics...})`` (``import matih_workbench
     as matih``), which sends the metrics to MLflow (step = epoch) and to Ray Tune. With ``--data NAME`` the
     DataFrame NAME is shipped once through the Ray object store; read it with ``matih.data()``.
@@ -140,6 +149,8 @@ def train(ctx: MagicContext, args: Any) -> TrainingView:
         max_failures=args.max_failures,
         autolog=args.autolog,
     )
+    if args.train_fn is None:  # the cell must define what it trains, not reuse an earlier cell's train_fn
+        require_defined(shell.transform_cell(ctx.cell) if shell is not None else ctx.cell)
     if shell is not None:
         shell.ex(ctx.cell)  # defines train_fn in the user namespace; the user's own errors show as usual
     else:  # pragma: no cover  (no IPython: plain exec)
@@ -147,7 +158,7 @@ def train(ctx: MagicContext, args: Any) -> TrainingView:
     service = ctx.workbench.training
     ui_url = ctx.workbench.config.mlflow_ui_url
     data = namespace.get(args.data) if args.data else None
-    train_fn: Any = namespace.get(args.train_fn)  # None or not callable: the service says so
+    train_fn: Any = namespace.get(args.train_fn or "train_fn")  # None or not callable: the service says so
     job = service.start(
         spec,
         train_fn,

@@ -7,6 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from matih_workbench.models.common import FreeText, Name
+
 
 class ModelStage(StrEnum):
     """Lifecycle stage of a model version, kept as the version tag ``matih.stage`` plus aliases."""
@@ -84,31 +86,35 @@ class ModelDetail(RegisteredModelSummary):
 class RegisterRequest(BaseModel):
     """Body of ``POST /models``: register a run's model as a new version (stage Development)."""
 
-    run_id: str = Field(min_length=1, description="A run id, or a runs:/RUN_ID/PATH or models:/ID URI.")
+    run_id: str = Field(
+        min_length=1, max_length=1000, description="A run id, or a runs:/RUN_ID/PATH or models:/ID URI."
+    )
     name: str = Field(min_length=1, max_length=250)
-    artifact_path: str = Field(default="model", description="Name of the logged model inside the run.")
-    description: str | None = None
-    owners: list[str] = Field(default_factory=list, description="Model owners; default: the registrant.")
+    artifact_path: Name = Field(default="model", description="Name of the logged model inside the run.")
+    description: FreeText | None = None
+    owners: list[Name] = Field(
+        default_factory=list, max_length=100, description="Model owners; default: the registrant."
+    )
 
 
 class ThresholdsUpdate(BaseModel):
     """Body of ``PUT /models/{name}/thresholds``: the full list of rules, as text."""
 
-    thresholds: list[str] = Field(description="e.g. ['auc >= 0.85', 'latency_ms <= 20'].")
+    thresholds: list[Name] = Field(max_length=100, description="e.g. ['auc >= 0.85', 'latency_ms <= 20'].")
 
 
 class TransitionRequest(BaseModel):
     """Body of ``POST /models/{name}/versions/{version}/transitions``."""
 
     stage: ModelStage
-    reason: str | None = None
+    reason: FreeText | None = None
 
 
 class Decision(BaseModel):
     """Body of ``POST /promotions/{id}/decision``."""
 
     decision: Literal["approve", "reject"]
-    comment: str = Field(default="", max_length=5000)
+    comment: FreeText = ""
 
 
 class MetricDelta(BaseModel):
@@ -139,6 +145,9 @@ class PromotionRequest(BaseModel):
     decided_by: str | None = None
     decided_at: float | None = None
     comment: str | None = None
+    decision_checks: list[CheckResult] = Field(
+        default_factory=list, description="The checks an approval passed, with the values it saw."
+    )
     can_decide: bool = Field(default=False, description="Whether the current user may approve this request.")
 
 
@@ -188,6 +197,13 @@ class DecisionResult(BaseModel):
     transition: TransitionResult | None = None
 
 
+class FieldChange(BaseModel):
+    """One field of a model card edit: what it said, what it says now (null: empty)."""
+
+    old: str | None = None
+    new: str | None = None
+
+
 class TransitionRecord(BaseModel):
     """One entry of a model's history (a lifecycle event)."""
 
@@ -201,6 +217,9 @@ class TransitionRecord(BaseModel):
     to_stage: str | None = None
     comment: str | None = None
     request_id: str | None = None
+    changes: dict[str, FieldChange] = Field(
+        default_factory=dict, description="What a card edit (MODEL_CARD_EDITED) changed, field by field."
+    )
 
 
 class ModelHistory(BaseModel):
@@ -312,6 +331,15 @@ class ModelCard(BaseModel):
     bootstrap_samples: int = 1000
     ci_method: str = "percentile bootstrap over holdout rows (numpy default_rng, seeded)"
     fairness: FairnessReport | None = None
+    evidence_metrics: dict[str, float] = Field(
+        default_factory=dict,
+        description="The run's metrics as recorded at registration: what governance checks read.",
+    )
+    evidence_recorded_at: float | None = Field(default=None, description="Seconds since the epoch.")
+    problems: list[str] = Field(
+        default_factory=list,
+        description="What could not be built from the stored values (e.g. a holdout without that column).",
+    )
     history: list[TransitionRecord] = Field(default_factory=list)
     lineage: VersionLineage | None = None
 
@@ -319,12 +347,12 @@ class ModelCard(BaseModel):
 class ModelCardUpdate(BaseModel):
     """Body of ``PATCH .../versions/{version}/card``: editable fields; null leaves one unchanged."""
 
-    description: str | None = Field(default=None, max_length=5000)
-    intended_use: str | None = Field(default=None, max_length=5000)
-    limitations: str | None = Field(default=None, max_length=5000)
-    drift_sensitivity: str | None = Field(default=None, max_length=5000)
-    primary_metric: str | None = Field(default=None, max_length=250)
-    protected_attribute: str | None = Field(default=None, max_length=250)
+    description: FreeText | None = None
+    intended_use: FreeText | None = None
+    limitations: FreeText | None = None
+    drift_sensitivity: FreeText | None = None
+    primary_metric: Name | None = None
+    protected_attribute: Name | None = None
 
 
 PromotionEvidence.model_rebuild()

@@ -8,6 +8,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, model_validator
 
+from matih_workbench.models.common import MAX_NAME, FreeText, Name
+
 Framework = Literal["auto", "sklearn", "xgboost", "torch", "custom"]
 SearchAlg = Literal["random", "grid", "optuna"]
 Scheduler = Literal["none", "asha", "hyperband", "pbt"]
@@ -17,6 +19,8 @@ TrialStatus = Literal["PENDING", "RUNNING", "TERMINATED", "ERROR", "KILLED"]
 
 #: Experiment names we create: printable, no leading/trailing blanks, no control characters.
 EXPERIMENT_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9 _.\-/:]{0,249}$")
+#: Run tag keys MLflow and the workbench set themselves (author, parent run, job id...): never from a user.
+RESERVED_TAG_PREFIXES = ("mlflow.", "matih.")
 Scalar = float | int | str | bool
 
 
@@ -67,8 +71,8 @@ class TrainingSpec(BaseModel):
     search_alg: SearchAlg = "random"
     scheduler: Scheduler = "none"
     max_concurrent: int | None = Field(None, ge=1)
-    run_name: str | None = None
-    tags: dict[str, str] = Field(default_factory=dict)
+    run_name: Name | None = None
+    tags: dict[Name, FreeText] = Field(default_factory=dict, max_length=100)
     address: str | None = Field(
         None, description="Ray cluster address (ray://host:10001); local Ray if empty."
     )
@@ -104,6 +108,12 @@ class TrainingSpec(BaseModel):
             raise ValueError(
                 "--workers > 1 trains one configuration data-parallel: drop --tune, --num-samples and "
                 "--scheduler, or search with --workers 1"
+            )
+        spoofed = sorted(k for k in self.tags if k.strip().lower().startswith(RESERVED_TAG_PREFIXES))
+        if spoofed:
+            raise ValueError(
+                f"tag {spoofed[0][:MAX_NAME]!r} is reserved: keys starting with "
+                f"{' or '.join(RESERVED_TAG_PREFIXES)} are set by MLflow and the workbench (author, parent)"
             )
         reserved = {"epochs"} & set(self.search_space)
         if reserved:

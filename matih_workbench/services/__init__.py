@@ -10,8 +10,10 @@ from dataclasses import dataclass
 from matih_workbench._version import __version__
 from matih_workbench.config import WorkbenchConfig
 from matih_workbench.models import ServerInfo
-from matih_workbench.services import registry, serving, tracking, training
+from matih_workbench.services import features, monitoring, registry, serving, tracking, training
 from matih_workbench.services.events import EventService
+from matih_workbench.services.features import FeaturesService
+from matih_workbench.services.monitoring import Monitoring
 from matih_workbench.services.registry import LineageService, ModelCardService, RegistryService
 from matih_workbench.services.serving import ServingService
 from matih_workbench.services.serving.batch import BatchScoring, build_batch_scoring
@@ -21,6 +23,7 @@ from matih_workbench.services.training import JobsService, TrainingService
 
 __all__ = [
     "EventService",
+    "FeaturesService",
     "JobsService",
     "LineageService",
     "ModelCardService",
@@ -47,6 +50,8 @@ class Workbench:
     cards: ModelCardService
     serving: ServingService
     batch: BatchScoring
+    features: FeaturesService
+    monitoring: Monitoring
 
     @classmethod
     def from_config(cls, config: WorkbenchConfig) -> Workbench:
@@ -66,6 +71,8 @@ class Workbench:
             cards=governed.cards,
             serving=serving.build(config, shared, governed.service),
             batch=build_batch_scoring(config, governed.service),
+            features=features.build(config, shared),
+            monitoring=monitoring.build(config, shared, governed.service),
         )
 
     def info(self) -> ServerInfo:

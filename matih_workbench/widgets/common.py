@@ -16,6 +16,12 @@ STYLE = (
 )
 
 
+def plot_text(text: str) -> str:
+    """A user's string (a run name, a metric key) as Plotly shows it literally: Plotly renders an HTML
+    subset in legends, titles and hover text (``<a href>``, ``<b>``, styled spans), and decodes entities."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def time_s(seconds: float | None) -> str:
     """Seconds since the epoch as local time; empty for None."""
     return dt.datetime.fromtimestamp(seconds).strftime("%Y-%m-%d %H:%M:%S") if seconds else ""

@@ -11,7 +11,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from matih_workbench.models import BestRun, Experiment, RunComparison, RunDetail, RunPage, RunSummary
-from matih_workbench.widgets.common import STYLE, Table, fmt, html_table, time_ms
+from matih_workbench.widgets.common import STYLE, Table, fmt, html_table, plot_text, time_ms
 
 
 class ExperimentTable(Table):
@@ -120,7 +120,8 @@ class ComparisonView:
 
     def figure(self) -> go.Figure:
         histories = [h for h in self.comparison.histories if len(h.steps) > 0]
-        fig = make_subplots(rows=1, cols=max(1, len(histories)), subplot_titles=[h.key for h in histories])
+        titles = [plot_text(h.key) for h in histories]
+        fig = make_subplots(rows=1, cols=max(1, len(histories)), subplot_titles=titles)
         for col, history in enumerate(histories, start=1):
             for run_id, values in history.series.items():
                 fig.add_trace(
@@ -128,7 +129,7 @@ class ComparisonView:
                         x=history.steps,
                         y=values,
                         mode="lines+markers",
-                        name=self.names[run_id],
+                        name=plot_text(self.names[run_id]),
                         legendgroup=run_id,
                         showlegend=col == 1,
                         connectgaps=True,

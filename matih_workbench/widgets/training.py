@@ -14,7 +14,7 @@ import pandas as pd
 
 from matih_workbench.models.training import TrainingResult
 from matih_workbench.services.tracking.service import mlflow_compare_url, mlflow_run_url
-from matih_workbench.widgets.common import html_table
+from matih_workbench.widgets.common import html_table, plot_text
 
 #: ``(run ids, {metric: "min" | "max"})`` -> a comparison view (the magic passes the tracking service's)
 CompareRuns = Callable[[list[str], Mapping[str, Any]], Any]
@@ -44,13 +44,18 @@ def curves_figure(metric: str, curves: dict[str, list[tuple[int, float]]]) -> An
 
     fig = go.Figure(
         [
-            go.Scatter(x=[e for e, _ in points], y=[v for _, v in points], mode="lines+markers", name=trial)
+            go.Scatter(
+                x=[e for e, _ in points],
+                y=[v for _, v in points],
+                mode="lines+markers",
+                name=plot_text(trial),
+            )
             for trial, points in sorted(curves.items())
         ]
     )
     fig.update_layout(
-        height=260, margin={"l": 40, "r": 10, "t": 30, "b": 30}, title=f"{metric} by epoch",
-        xaxis_title="epoch", yaxis_title=metric, legend_title="trial",
+        height=260, margin={"l": 40, "r": 10, "t": 30, "b": 30}, title=f"{plot_text(metric)} by epoch",
+        xaxis_title="epoch", yaxis_title=plot_text(metric), legend_title="trial",
     )  # fmt: skip
     return fig
 

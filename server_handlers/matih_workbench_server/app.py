@@ -6,9 +6,18 @@ from jupyter_server.extension.application import ExtensionApp
 
 from matih_workbench.config import WorkbenchConfig
 from matih_workbench.services import Workbench
-from matih_workbench_server import events, info, registry, serving, tracking, training
+from matih_workbench_server import (
+    events,
+    features,
+    info,
+    monitoring,
+    registry,
+    serving,
+    tracking,
+    training,
+)
+from matih_workbench_server.base import Supervisor
 from matih_workbench_server.events import EventHub
-from matih_workbench_server.serving import RolloutSupervisor
 
 API_PREFIX = "/matih/api/v1"
 
@@ -20,6 +29,8 @@ ROUTES = [
     *training.default_handlers,
     *registry.default_handlers,
     *serving.default_handlers,
+    *features.default_handlers,
+    *monitoring.default_handlers,
 ]
 
 
@@ -33,23 +44,28 @@ class WorkbenchServerApp(ExtensionApp):
         assert self.serverapp is not None
         config = WorkbenchConfig(config=self.serverapp.config)
         workbench = Workbench.from_config(config)
-        supervisor = RolloutSupervisor(workbench, config.rollout_interval)
         self.settings.update(
-            matih_workbench=workbench, matih_event_hub=EventHub(workbench), matih_rollouts=supervisor
+            matih_workbench=workbench,
+            matih_event_hub=EventHub(workbench),
+            # canaries advanced, promoted or rolled back; baselines of new versions, then scheduled checks
+            matih_rollouts=Supervisor("rollout", workbench.serving.tick, config.rollout_interval),
+            matih_monitoring=Supervisor("monitoring", workbench.monitoring.alerts.tick, 5.0),
         )
         self.log.info("MATIH Workbench: tracking %s (user %s)", workbench.info().tracking_uri, config.user)
 
     async def _start_jupyter_server_extension(self, serverapp: object) -> None:
-        """Once the event loop runs: the rollout supervisor starts."""
+        """Once the event loop runs: the supervisors start."""
         self.settings["matih_rollouts"].start()
+        self.settings["matih_monitoring"].start()
 
     def initialize_handlers(self) -> None:
         self.handlers.extend((API_PREFIX + path, handler) for path, handler in ROUTES)
 
     async def stop_extension(self) -> None:
-        supervisor = self.settings.get("matih_rollouts")
-        if supervisor is not None:
-            await supervisor.stop()
+        for key in ("matih_rollouts", "matih_monitoring"):
+            supervisor = self.settings.get(key)
+            if supervisor is not None:
+                await supervisor.stop()
         hub = self.settings.get("matih_event_hub")
         if hub is not None:
             await hub.stop()

@@ -99,7 +99,8 @@ class EventStreamHandler(JupyterHandler, websocket.WebSocketHandler):
 
     async def open(self, *args: Any, **kwargs: Any) -> None:
         raw = self.get_query_argument("after", "")
-        after = int(raw) if raw.isdigit() else await asyncio.to_thread(self.hub.workbench.events.last_id)
+        known = raw.isascii() and raw.isdigit() and len(raw) <= 18  # else (e.g. '²', 30 digits): from now
+        after = int(raw) if known else await asyncio.to_thread(self.hub.workbench.events.last_id)
         self.hub.add(self, after)
 
     def push(self, message: str) -> bool:

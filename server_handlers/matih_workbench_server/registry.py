@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
+from urllib.parse import quote
+
 import tornado
 from jupyter_server.auth.decorator import authorized
 from jupyter_server.base.handlers import APIHandler
 from tornado.escape import url_escape
 
-from matih_workbench.errors import InvalidInput, NotFound
+from matih_workbench.errors import InvalidInput, NotFound, shown
 from matih_workbench.models import (
     Decision,
     ModelCardUpdate,
@@ -24,10 +27,20 @@ _CARD_FORMATS = {"json", "markdown", "html"}
 
 
 def _version(name: str, raw: str) -> int:
-    try:
-        return int(raw)
-    except ValueError:
-        raise NotFound(f"Version '{raw}' of model '{name}' not found", hint="versions are numbers") from None
+    """A version number as a path has it: ASCII digits (the service refuses numbers no store holds)."""
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 19):
+        raise NotFound(
+            f"Version '{shown(raw)}' of model '{shown(name)}' not found", hint="versions are whole numbers"
+        )
+    return int(raw)
+
+
+def _attachment(filename: str) -> str:
+    """``Content-Disposition`` for any file name (RFC 6266): a plain ASCII ``filename`` for old clients, and
+    the name itself as UTF-8, percent-encoded, in ``filename*`` (RFC 5987): no quote, ';' or newline of a
+    model name reaches the header as such."""
+    fallback = re.sub(r"[^A-Za-z0-9._-]", "_", filename)
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
 
 
 class ModelsHandler(WorkbenchHandler):
@@ -117,7 +130,7 @@ class CardHandler(WorkbenchHandler):
     async def get(self, name: str, version: str) -> None:
         fmt = self.get_query_argument("format", "json")
         if fmt not in _CARD_FORMATS:
-            raise InvalidInput(f"Unknown card format '{fmt}'", hint="json, markdown or html")
+            raise InvalidInput(f"Unknown card format '{shown(fmt)}'", hint="json, markdown or html")
         attribute = self.get_query_argument("protected_attribute", None) or None
         number = _version(name, version)
         card = await self.call(self.workbench.cards.card, name, number, protected_attribute=attribute)
@@ -128,7 +141,7 @@ class CardHandler(WorkbenchHandler):
         kind = "text/markdown" if fmt == "markdown" else "text/html"
         filename = f"{name}-v{number}-card.{'md' if fmt == 'markdown' else 'html'}"
         if self.get_query_argument("download", "") in ("1", "true"):
-            self.set_header("Content-Disposition", f'attachment; filename="{filename}"')
+            self.set_header("Content-Disposition", _attachment(filename))
         self.set_header("Content-Type", f"{kind}; charset=utf-8")
         super(APIHandler, self).finish(text)  # APIHandler.finish would force application/json
 

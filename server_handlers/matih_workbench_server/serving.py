@@ -1,9 +1,6 @@
-"""Serving: endpoints, their versions and traffic, rollouts and live stats; the rollout supervisor."""
+"""Serving: endpoints, their versions and traffic, rollouts and live stats."""
 
 from __future__ import annotations
-
-import asyncio
-import logging
 
 import tornado
 from jupyter_server.auth.decorator import authorized
@@ -16,10 +13,8 @@ from matih_workbench.models import (
     TrafficChange,
     TritonExportRequest,
 )
-from matih_workbench.services import Workbench
 from matih_workbench_server.base import WorkbenchHandler, part
 
-log = logging.getLogger(__name__)
 _ENDPOINT = f"/endpoints/{part('name')}"
 
 
@@ -105,31 +100,6 @@ class TritonExportsHandler(WorkbenchHandler):
     async def post(self) -> None:
         request = self.body_as(TritonExportRequest)
         self.send(await self.call(self.workbench.serving.export_triton, request), status=201)
-
-
-class RolloutSupervisor:
-    """Advances, promotes or rolls back every canary of the workspace on an interval, off the event loop."""
-
-    def __init__(self, workbench: Workbench, interval: float = 1.0) -> None:
-        self.workbench = workbench
-        self.interval = interval
-        self._task: asyncio.Task[None] | None = None
-
-    def start(self) -> None:
-        self._task = asyncio.get_running_loop().create_task(self._run())
-
-    async def _run(self) -> None:
-        while True:
-            try:
-                for line in await asyncio.to_thread(self.workbench.serving.tick):
-                    log.info("matih rollout: %s", line)
-            except Exception as exc:  # a rollout problem must not stop the supervisor
-                log.warning("matih: rollout pass failed: %s", exc)
-            await asyncio.sleep(self.interval)
-
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
 
 
 default_handlers = [

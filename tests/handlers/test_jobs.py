@@ -133,6 +133,10 @@ def cancel_requests(kernel: Kernel) -> list[Any]:
     return [e for e in kernel.events.list().events if e.type is EventType.MODEL_TRAINING_CANCEL_REQUESTED]
 
 
+AS_ALICE = [{"WorkbenchConfig": {"user": "alice"}}]  # the user whose kernel starts the jobs
+
+
+@pytest.mark.parametrize("jp_server_config", AS_ALICE, indirect=True)
 async def test_cancel_request_is_written_once_for_the_kernel(
     jp_fetch: Any, jp_serverapp: Any, kernel: Kernel
 ) -> None:
@@ -194,3 +198,27 @@ async def test_a_job_whose_kernel_ended_it_without_an_event_cannot_be_cancelled(
     with pytest.raises(HTTPClientError) as info:
         await post_cancel(jp_fetch, "gone")
     assert info.value.code == 409 and json.loads(info.value.response.body)["details"] == {"status": "FAILED"}
+
+
+@pytest.mark.parametrize(
+    "jp_server_config", [{"WorkbenchConfig": {"user": "bob", "registry_leads": ["lead"]}}], indirect=True
+)
+async def test_only_the_jobs_owner_or_a_lead_cancels_it(jp_fetch: Any, kernel: Kernel) -> None:
+    kernel.start("job1", num_samples=2, metric="val_loss")
+    with pytest.raises(HTTPClientError) as info:
+        await post_cancel(jp_fetch, "job1")
+    body = json.loads(info.value.response.body)
+    assert info.value.code == 403 and body["reason"] == "forbidden"
+    assert body["message"] == "bob may not cancel training job 'job1' of alice"
+    assert "its owner (alice) or a lead" in body["hint"] and "lead" in body["hint"]
+    assert not cancel_requests(kernel)  # refused: nothing reaches the kernel
+    assert (await get_json(jp_fetch, "jobs", "job1"))["cancel_requested"] is False
+
+
+@pytest.mark.parametrize(
+    "jp_server_config", [{"WorkbenchConfig": {"user": "lead", "registry_leads": ["lead"]}}], indirect=True
+)
+async def test_a_lead_cancels_anyones_job(jp_fetch: Any, kernel: Kernel) -> None:
+    kernel.start("job1", num_samples=2, metric="val_loss")
+    assert (await post_cancel(jp_fetch, "job1")).code == 202
+    assert [e.payload["requested_by"] for e in cancel_requests(kernel)] == ["lead"]

@@ -77,7 +77,7 @@ def test_request_cancel_writes_one_request_for_a_running_job(workbench: Workbenc
     assert cancel_requests(workbench.events) == expected
 
     # Another server process (a restart) rebuilds the flag from the events alone.
-    other = Workbench.from_config(WorkbenchConfig(user="someone-else"))
+    other = Workbench.from_config(WorkbenchConfig(user="someone-else", registry_leads=["someone-else"]))
     assert other.jobs.get("a1b2c3d4e5f6").cancel_requested is True
     other.jobs.request_cancel("a1b2c3d4e5f6")
     assert cancel_requests(workbench.events) == expected

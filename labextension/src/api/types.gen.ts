@@ -4,6 +4,12 @@
  * Do not edit: change the models, then run `jlpm gen:types` (`jlpm check:types` fails on drift).
  */
 
+export type AlertKind = 'drift' | 'prediction_drift' | 'error_rate' | 'latency' | 'volume';
+export type FeatureKind = 'numeric' | 'categorical';
+/**
+ * Evidently's default per-column methods (same names), and what we report for an all-missing window.
+ */
+export type DriftMethod = 'ks' | 'wasserstein' | 'chisquare' | 'z' | 'jensenshannon' | 'no_values';
 /**
  * Lifecycle stage of a model version, kept as the version tag ``matih.stage`` plus aliases.
  */
@@ -18,6 +24,7 @@ export type EventType =
   | 'MODEL_PROMOTED'
   | 'MODEL_PROMOTION_REJECTED'
   | 'MODEL_ARCHIVED'
+  | 'MODEL_CARD_EDITED'
   | 'MODEL_DEPLOYED'
   | 'MODEL_UNDEPLOYED'
   | 'MODEL_EXPORTED'
@@ -30,8 +37,124 @@ export type EventType =
   | 'CANARY_PROMOTED'
   | 'CANARY_ROLLED_BACK'
   | 'MODEL_DRIFT_DETECTED'
+  | 'MODEL_HEALTH_DEGRADED'
+  | 'FEATURES_MATERIALIZED'
   | 'RUNS_CHANGED';
 
+export interface Alert {
+  endpoint: string;
+  event_id?: number | null;
+  evidence?: {
+    [k: string]: unknown;
+  };
+  id: number;
+  kind: AlertKind;
+  message: string;
+  model: string;
+  time: number;
+  version: number;
+  /**
+   * The webhook's answer: 'HTTP 200', or the error.
+   */
+  webhook?: string | null;
+}
+export interface AlertList {
+  alerts: Alert[];
+}
+export interface AlertRule {
+  /**
+   * Quiet time after an alert.
+   */
+  cooldown_s?: number;
+  /**
+   * Dataset drift at this drifted share.
+   */
+  drift_share?: number;
+  enabled?: boolean;
+  /**
+   * Decide on the Benjamini-Hochberg corrected decisions.
+   */
+  fdr?: boolean;
+  fdr_level?: number;
+  /**
+   * Features that matter: any of them drifting alerts. Empty: the dataset rule only.
+   *
+   * @maxItems 1000
+   */
+  features?: string[];
+  max_error_rate?: number;
+  /**
+   * Smaller windows are not judged.
+   */
+  min_rows?: number;
+  /**
+   * Alert when requests fall below this share of the window before.
+   */
+  min_volume_ratio?: number;
+  model: string;
+  p95_slo_ms?: number;
+  /**
+   * Alert when the predictions drift.
+   */
+  prediction_drift?: boolean;
+  updated_at?: number | null;
+  updated_by?: string | null;
+  /**
+   * POSTed each alert as JSON.
+   */
+  webhook?: string | null;
+  /**
+   * Window of each check: 30m, 1h, 1d...
+   */
+  window?: string;
+}
+/**
+ * What a model's checks look at and when they alert; every field has a sane default.
+ */
+export interface AlertRuleSettings {
+  /**
+   * Quiet time after an alert.
+   */
+  cooldown_s?: number;
+  /**
+   * Dataset drift at this drifted share.
+   */
+  drift_share?: number;
+  enabled?: boolean;
+  /**
+   * Decide on the Benjamini-Hochberg corrected decisions.
+   */
+  fdr?: boolean;
+  fdr_level?: number;
+  /**
+   * Features that matter: any of them drifting alerts. Empty: the dataset rule only.
+   *
+   * @maxItems 1000
+   */
+  features?: string[];
+  max_error_rate?: number;
+  /**
+   * Smaller windows are not judged.
+   */
+  min_rows?: number;
+  /**
+   * Alert when requests fall below this share of the window before.
+   */
+  min_volume_ratio?: number;
+  p95_slo_ms?: number;
+  /**
+   * Alert when the predictions drift.
+   */
+  prediction_drift?: boolean;
+  /**
+   * POSTed each alert as JSON.
+   */
+  webhook?: string | null;
+  /**
+   * Window of each check: 30m, 1h, 1d...
+   */
+  window?: string;
+}
 /**
  * One metric over several runs, aligned on a shared step axis (null where a run has no point).
  */
@@ -46,6 +169,31 @@ export interface ArtifactEntry {
   file_size?: number | null;
   is_dir: boolean;
   path: string;
+}
+/**
+ * A version's baseline as listed: what it was captured from, its size and features.
+ */
+export interface BaselineInfo {
+  /**
+   * The version's run artifacts holding it.
+   */
+  artifact_uri?: string | null;
+  created_at: number;
+  /**
+   * Feature -> 'numeric' or 'categorical'.
+   */
+  features: {
+    [k: string]: string;
+  };
+  model: string;
+  prediction?: string | null;
+  rows: number;
+  sample_rows: number;
+  /**
+   * 'dataframe', or the MLflow dataset it was read from.
+   */
+  source: string;
+  version: number;
 }
 export interface BestRun {
   metric: string;
@@ -303,6 +451,42 @@ export interface CardMetric {
    */
   value?: number | null;
 }
+export interface CheckHistory {
+  endpoint: string;
+  points: CheckPoint[];
+}
+/**
+ * One past check, for the charts over time.
+ */
+export interface CheckPoint {
+  dataset_drift: boolean;
+  drifted_features: number;
+  error_rate?: number | null;
+  p95_latency_ms?: number | null;
+  prediction_drifted?: boolean | null;
+  rows: number;
+  severity?: {
+    [k: string]: number;
+  };
+  time: number;
+  version: number;
+}
+/**
+ * One check of one endpoint: what it found and the alerts it raised (none while cooling down).
+ */
+export interface CheckOutcome {
+  alerts?: Alert[];
+  breaches?: AlertKind[];
+  checked_at: number;
+  endpoint: string;
+  model: string;
+  rows: number;
+  /**
+   * Why nothing was judged (no rule, few rows...).
+   */
+  skipped?: string | null;
+  version: number;
+}
 export interface CheckResult {
   /**
    * The current Production value, for relative checks.
@@ -340,6 +524,141 @@ export interface ComparisonRequest {
    * @minItems 2
    */
   run_ids: [string, string, ...string[]];
+}
+export interface ConsistencyMismatch {
+  entity: {
+    [k: string]: number | string | boolean | null;
+  };
+  feature: string;
+  offline: number | string | boolean | null;
+  online: number | string | boolean | null;
+}
+export interface ConsistencyReport {
+  checked_at: number;
+  consistent: boolean;
+  views: ViewConsistency[];
+}
+/**
+ * Online values against the offline values as of the view's last materialization, for a sample.
+ */
+export interface ViewConsistency {
+  as_of: number | null;
+  compared: number;
+  consistent: boolean;
+  entities: number;
+  mismatches?: ConsistencyMismatch[];
+  /**
+   * Why the view was not checked.
+   */
+  skipped?: string | null;
+  view: string;
+}
+/**
+ * Drift of a window against a reference, per feature and for the dataset.
+ */
+export interface DataDrift {
+  current_rows: number;
+  dataset_drift: boolean;
+  /**
+   * Dataset drift when the drifted share reaches it.
+   */
+  drift_share: number;
+  drifted_features: number;
+  drifted_share: number;
+  /**
+   * 'matih' (our vectorised engine) or 'evidently'.
+   */
+  engine: string;
+  /**
+   * Beside the default decision, when asked.
+   */
+  fdr?: FdrDecision | null;
+  features: FeatureDrift[];
+  reference_rows: number;
+  /**
+   * Columns not tested (text, dates...) and why.
+   */
+  skipped?: {
+    [k: string]: string;
+  };
+}
+/**
+ * The dataset's decision when the p-value tests are corrected by Benjamini-Hochberg across features.
+ */
+export interface FdrDecision {
+  dataset_drift: boolean;
+  drifted_features: number;
+  drifted_share: number;
+  /**
+   * The false discovery rate controlled.
+   */
+  level: number;
+  method?: string;
+  /**
+   * Features decided by a p-value, the family corrected together.
+   */
+  tested: number;
+}
+/**
+ * Drift of one feature: Evidently's default decision, plus PSI, missing and out-of-range rates.
+ */
+export interface FeatureDrift {
+  /**
+   * Benjamini-Hochberg adjusted p-value (p-value methods, FDR asked).
+   */
+  adjusted_p_value?: number | null;
+  /**
+   * Non-missing window values tested.
+   */
+  current_values: number;
+  distribution?: Distribution | null;
+  /**
+   * p-value below (ks: at most) or distance at least the threshold.
+   */
+  drifted: boolean;
+  /**
+   * The decision under FDR control; distance methods keep their decision (not a test).
+   */
+  fdr_drifted?: boolean | null;
+  feature: string;
+  kind: FeatureKind;
+  method: DriftMethod;
+  /**
+   * Share of the window's rows missing (or infinite).
+   */
+  missing_rate?: number | null;
+  /**
+   * Share of the window's values outside the reference's [min, max], or unseen categories.
+   */
+  out_of_range_rate?: number | null;
+  /**
+   * Population stability index on Evidently's bins.
+   */
+  psi?: number | null;
+  /**
+   * Non-missing reference values tested.
+   */
+  reference_values: number;
+  /**
+   * The method's value: a p-value (ks, chisquare, z) or a distance.
+   */
+  score: number;
+  threshold: number;
+}
+/**
+ * Reference and current counts on shared bins (numeric) or categories, for a chart.
+ */
+export interface Distribution {
+  /**
+   * Category labels (few distinct values).
+   */
+  categories?: string[] | null;
+  current: number[];
+  /**
+   * Bin edges (numeric): one more than counts.
+   */
+  edges?: number[] | null;
+  reference: number[];
 }
 /**
  * Which versions came from a dataset (by name, optionally one digest).
@@ -393,6 +712,10 @@ export interface PromotionRequest {
   comment?: string | null;
   decided_at?: number | null;
   decided_by?: string | null;
+  /**
+   * The checks an approval passed, with the values it saw.
+   */
+  decision_checks?: CheckResult[];
   evidence: PromotionEvidence;
   from_stage: ModelStage;
   id: string;
@@ -416,6 +739,16 @@ export interface ModelCard {
   ci_method?: string;
   description?: string | null;
   drift_sensitivity?: string | null;
+  /**
+   * The run's metrics as recorded at registration: what governance checks read.
+   */
+  evidence_metrics?: {
+    [k: string]: number;
+  };
+  /**
+   * Seconds since the epoch.
+   */
+  evidence_recorded_at?: number | null;
   fairness?: FairnessReport | null;
   history?: TransitionRecord[];
   holdout_rows?: number | null;
@@ -428,6 +761,10 @@ export interface ModelCard {
   lineage?: VersionLineage | null;
   name: string;
   primary_metric?: CardMetric | null;
+  /**
+   * What could not be built from the stored values (e.g. a holdout without that column).
+   */
+  problems?: string[];
   run_id?: string | null;
   secondary_metrics?: CardMetric[];
   stage: ModelStage;
@@ -453,6 +790,12 @@ export interface GroupMetrics {
  * One entry of a model's history (a lifecycle event).
  */
 export interface TransitionRecord {
+  /**
+   * What a card edit (MODEL_CARD_EDITED) changed, field by field.
+   */
+  changes?: {
+    [k: string]: FieldChange;
+  };
   comment?: string | null;
   event_id: number;
   from_stage?: string | null;
@@ -463,6 +806,13 @@ export interface TransitionRecord {
   type: string;
   user: string;
   version?: number | null;
+}
+/**
+ * One field of a model card edit: what it said, what it says now (null: empty).
+ */
+export interface FieldChange {
+  new?: string | null;
+  old?: string | null;
 }
 /**
  * What data and code made a version, and where it went.
@@ -595,6 +945,111 @@ export interface DeploymentList {
   deployments: Deployment[];
 }
 /**
+ * Drift of a window of an endpoint's inference log (or of a DataFrame) against a version's baseline.
+ * Features come ordered by ``severity``, the most drifted first.
+ */
+export interface DriftReport {
+  checked_at: number;
+  drift: DataDrift;
+  end?: number | null;
+  endpoint?: string | null;
+  model: string;
+  /**
+   * When the baseline and the window both carry predictions.
+   */
+  prediction?: PredictionDrift | null;
+  /**
+   * Requests of the window tested (0 for a DataFrame).
+   */
+  requests: number;
+  /**
+   * Per feature, its score against its threshold on one scale: 1 at the threshold, above 1 drifted (distance / threshold, or log p-value / log threshold).
+   */
+  severity: {
+    [k: string]: number;
+  };
+  /**
+   * Window start, seconds since the epoch.
+   */
+  start?: number | null;
+  version: number;
+}
+/**
+ * Drift of the model's output: the mean beyond k standard deviations of the baseline's, and the test.
+ */
+export interface PredictionDrift {
+  /**
+   * Numeric predictions only.
+   */
+  baseline_mean?: number | null;
+  baseline_std?: number | null;
+  column: string;
+  current_mean?: number | null;
+  /**
+   * Either the mean rule or the test.
+   */
+  drifted: boolean;
+  /**
+   * The mean moved beyond the bound.
+   */
+  mean_drifted?: boolean | null;
+  /**
+   * |current mean - baseline mean| / std.
+   */
+  shift_in_std?: number | null;
+  /**
+   * The mean rule's bound, in baseline standard deviations.
+   */
+  std_limit?: number;
+  test: FeatureDrift1;
+}
+/**
+ * Drift of one feature: Evidently's default decision, plus PSI, missing and out-of-range rates.
+ */
+export interface FeatureDrift1 {
+  /**
+   * Benjamini-Hochberg adjusted p-value (p-value methods, FDR asked).
+   */
+  adjusted_p_value?: number | null;
+  /**
+   * Non-missing window values tested.
+   */
+  current_values: number;
+  distribution?: Distribution | null;
+  /**
+   * p-value below (ks: at most) or distance at least the threshold.
+   */
+  drifted: boolean;
+  /**
+   * The decision under FDR control; distance methods keep their decision (not a test).
+   */
+  fdr_drifted?: boolean | null;
+  feature: string;
+  kind: FeatureKind;
+  method: DriftMethod;
+  /**
+   * Share of the window's rows missing (or infinite).
+   */
+  missing_rate?: number | null;
+  /**
+   * Share of the window's values outside the reference's [min, max], or unseen categories.
+   */
+  out_of_range_rate?: number | null;
+  /**
+   * Population stability index on Evidently's bins.
+   */
+  psi?: number | null;
+  /**
+   * Non-missing reference values tested.
+   */
+  reference_values: number;
+  /**
+   * The method's value: a p-value (ks, chisquare, z) or a distance.
+   */
+  score: number;
+  threshold: number;
+}
+/**
  * An endpoint of the workspace: its versions and split, where it answers, its rollout.
  */
 export interface Endpoint {
@@ -679,6 +1134,12 @@ export interface LatencyStats {
   window_errors: number;
   window_requests: number;
 }
+export interface EntityInfo {
+  description?: string;
+  join_keys: string[];
+  name: string;
+  value_type: string;
+}
 /**
  * What every 4xx/5xx answer carries.
  */
@@ -740,6 +1201,107 @@ export interface ExperimentList {
   experiments: Experiment[];
 }
 /**
+ * The newest rows of a view's offline source.
+ */
+export interface FeatureSample {
+  columns: string[];
+  row_count: number;
+  rows: {
+    [k: string]: unknown;
+  }[];
+  view: string;
+}
+export interface FeatureServiceInfo {
+  definition_hash: string;
+  description?: string;
+  name: string;
+  views: ServiceView[];
+}
+export interface ServiceView {
+  features: string[];
+  view: string;
+}
+/**
+ * One feature of a view, over every row of its offline source.
+ */
+export interface FeatureStats {
+  description?: string;
+  dtype: string;
+  max?: number | string | boolean | null;
+  min?: number | string | boolean | null;
+  name: string;
+  /**
+   * Share of null values; None without rows.
+   */
+  null_rate?: number | null;
+}
+/**
+ * What ``%matih features`` and the Features tab show.
+ */
+export interface FeatureStoreOverview {
+  checked_at: number;
+  entities: EntityInfo[];
+  online_store: string;
+  project: string;
+  registry: string;
+  repo_path: string;
+  services: FeatureServiceInfo[];
+  views: FeatureViewInfo[];
+}
+export interface FeatureViewInfo {
+  definition_hash: string;
+  description?: string;
+  entities: string[];
+  entity_count: number;
+  features: FeatureStats[];
+  /**
+   * Oldest event timestamp, epoch seconds.
+   */
+  first_event?: number | null;
+  join_keys: string[];
+  /**
+   * Newest event timestamp, epoch seconds.
+   */
+  last_event?: number | null;
+  /**
+   * End of the latest materialization into the online store, epoch seconds.
+   */
+  last_materialized?: number | null;
+  name: string;
+  online: boolean;
+  row_count: number;
+  /**
+   * Feature services reading this view.
+   */
+  services?: string[];
+  source: string;
+  /**
+   * Never materialized, or materialized longer ago than the TTL.
+   */
+  stale: boolean;
+  /**
+   * Seconds since that end; None if never materialized.
+   */
+  staleness_seconds?: number | null;
+  tags?: {
+    [k: string]: string;
+  };
+  /**
+   * How far back a value stays valid; None: forever.
+   */
+  ttl_seconds: number | null;
+}
+export interface FeatureViewLineage {
+  definition_hash: string;
+  features: string[];
+  name: string;
+  /**
+   * Training rows that got no value of this view within its TTL.
+   */
+  ttl_nulls: number;
+  ttl_seconds: number | null;
+}
+/**
  * The checks a version would face for a target stage, shown before a promotion is asked.
  */
 export interface GovernanceReport {
@@ -758,6 +1320,79 @@ export interface GovernanceReport {
   production_version?: number | null;
   stage: ModelStage;
   version: number;
+}
+export interface HealthPoint {
+  error_rate: number;
+  errors: number;
+  p95_latency_ms?: number | null;
+  prediction_mean?: number | null;
+  requests: number;
+  /**
+   * Start of the bucket, seconds since the epoch.
+   */
+  time: number;
+}
+/**
+ * Error rate, p95 latency and volume of an endpoint's window, from its inference log.
+ */
+export interface HealthReport {
+  /**
+   * 'error_rate', 'latency', 'volume': the checks that failed.
+   */
+  breaches: string[];
+  end: number;
+  endpoint: string;
+  error_rate: number;
+  errors: number;
+  max_error_rate: number;
+  min_volume_ratio: number;
+  p95_latency_ms?: number | null;
+  p95_slo_ms: number;
+  /**
+   * Requests of the window of the same length just before.
+   */
+  previous_requests: number;
+  requests: number;
+  start: number;
+  timeline: HealthPoint[];
+  version?: number | null;
+}
+/**
+ * An incremental materialization, run in the background view by view.
+ */
+export interface MaterializationJob {
+  /**
+   * The view being materialized.
+   */
+  current?: string | null;
+  done?: MaterializedInterval[];
+  end: number;
+  error?: string | null;
+  finished_at?: number | null;
+  id: string;
+  /**
+   * Share of the views done, 0..1.
+   */
+  progress: number;
+  started_at: number;
+  status: 'RUNNING' | 'SUCCEEDED' | 'FAILED';
+  user: string;
+  views: string[];
+}
+export interface MaterializedInterval {
+  end: number;
+  start: number;
+  view: string;
+}
+export interface MaterializeRequest {
+  /**
+   * Materialize up to here; default: now (UTC).
+   */
+  end?: string | null;
+  /**
+   * Feature views; default: every online view.
+   */
+  views?: string[] | null;
 }
 export interface MetricHistory {
   key: string;
@@ -843,6 +1478,23 @@ export interface ModelThresholds {
   model: string;
   thresholds: Threshold[];
 }
+export interface MonitoredEndpoint {
+  /**
+   * Alerts raised so far.
+   */
+  alerts?: number;
+  endpoint: string;
+  last_check?: CheckPoint | null;
+  /**
+   * The live version with the most traffic.
+   */
+  main_version?: number | null;
+  model: string;
+  versions: number[];
+}
+export interface MonitoredEndpointList {
+  endpoints: MonitoredEndpoint[];
+}
 export interface ParamRow {
   differs: boolean;
   key: string;
@@ -875,6 +1527,8 @@ export interface RegisterRequest {
   name: string;
   /**
    * Model owners; default: the registrant.
+   *
+   * @maxItems 100
    */
   owners?: string[];
   /**
@@ -931,6 +1585,17 @@ export interface ServerInfo {
   user: string;
   version: string;
 }
+/**
+ * What a deployment needs to fetch a model's features online, read back from its training run.
+ */
+export interface ServingFeatures {
+  columns: string[];
+  dtypes: {
+    [k: string]: string;
+  };
+  feature_service: string;
+  join_keys: string[];
+}
 export interface ShadowChange {
   enabled?: boolean;
   version: string;
@@ -941,6 +1606,8 @@ export interface ShadowChange {
 export interface ThresholdsUpdate {
   /**
    * e.g. ['auc >= 0.85', 'latency_ms <= 20'].
+   *
+   * @maxItems 100
    */
   thresholds: string[];
 }
@@ -1041,6 +1708,37 @@ export interface TrainingJobSummary {
  */
 export interface TrainingJobSummaryList {
   jobs: TrainingJobSummary[];
+}
+/**
+ * Where a training set's features came from; logged on the MLflow run that trains on it.
+ */
+export interface TrainingSetLineage {
+  /**
+   * SHA-256 of the entity DataFrame's keys and timestamps.
+   */
+  entity_digest: string;
+  entity_end: number;
+  entity_rows: number;
+  entity_start: number;
+  /**
+   * Feature columns in the order the model reads them.
+   */
+  feature_columns: string[];
+  feature_dtypes: {
+    [k: string]: string;
+  };
+  feature_service: string;
+  join_keys: string[];
+  /**
+   * Nulls per feature column, reported, never filled.
+   */
+  null_counts: {
+    [k: string]: number;
+  };
+  project: string;
+  service_hash: string;
+  timestamp_column: string;
+  views: FeatureViewLineage[];
 }
 /**
  * Everything a training job needs, validated before anything starts.

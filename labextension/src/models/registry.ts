@@ -22,7 +22,8 @@ const REGISTRY_EVENTS = new Set<string>([
   'MODEL_PROMOTION_REQUESTED',
   'MODEL_PROMOTED',
   'MODEL_PROMOTION_REJECTED',
-  'MODEL_ARCHIVED'
+  'MODEL_ARCHIVED',
+  'MODEL_CARD_EDITED'
 ]);
 
 /** A transition being considered: the checks the server says it would face. */

@@ -30,9 +30,9 @@ from matih_workbench.backends.contracts import (
     RunKeys,
     RunRecord,
 )
-from matih_workbench.backends.mlflow.sql_listing import TrackingSqlReader, UnsupportedQuery
+from matih_workbench.backends.mlflow.sql_listing import TrackingSqlReader, UnsupportedQuery, parse_filter
 from matih_workbench.config import is_database_uri
-from matih_workbench.errors import BackendUnavailable, InvalidInput, NotFound
+from matih_workbench.errors import BackendUnavailable, InvalidInput, NotFound, shown
 
 __all__ = ["ExperimentRecord", "MlflowTracking", "RunRecord"]
 
@@ -72,6 +72,10 @@ def _record_from_run(run: Run) -> RunRecord:
     )
 
 
+def _items(record: RunRecord) -> tuple[tuple[str, object], ...]:
+    return (*sorted(record.params.items()), *sorted(record.tags.items()), *sorted(record.metrics.items()))
+
+
 class MlflowTracking:
     """Everything the services read from MLflow tracking."""
 
@@ -96,7 +100,7 @@ class MlflowTracking:
     # -- experiments ------------------------------------------------------------------------------
     def experiments(self, view: str = "active") -> list[ExperimentRecord]:
         if view not in _VIEWS:
-            raise InvalidInput(f"Unknown view '{view}'", hint="one of: active, deleted, all")
+            raise InvalidInput(f"Unknown view '{shown(view)}'", hint="one of: active, deleted, all")
         out: list[ExperimentRecord] = []
         token = None
         with translate_mlflow_errors("experiments"):
@@ -134,7 +138,7 @@ class MlflowTracking:
         with translate_mlflow_errors(f"Experiment '{name}'"):
             found = self.client.get_experiment_by_name(name)
         if found is None:
-            raise NotFound(f"Experiment '{name}' not found", hint="%matih experiments lists them")
+            raise NotFound(f"Experiment '{shown(name)}' not found", hint="%matih experiments lists them")
         return self._experiment_record(found)
 
     @staticmethod
@@ -176,8 +180,10 @@ class MlflowTracking:
                     experiment_ids, filter_string, order_by, offset, limit
                 )
                 return self.reader.load_runs(ids), total
-            except UnsupportedQuery:
+            except UnsupportedQuery:  # the reader checked the filter as MLflow's store does
                 pass
+        else:
+            parse_filter(filter_string)  # refused as MLflow's store refuses it, before any server sees it
         token = base64.b64encode(json.dumps({"offset": offset}).encode()).decode() if offset else None
         with translate_mlflow_errors("runs"):
             page = self.client.search_runs(
@@ -204,7 +210,10 @@ class MlflowTracking:
                     continue
         missing = [r for r in run_ids if r not in {rec.run_id for rec in records}]
         if missing:
-            raise NotFound(f"Run not found: {', '.join(missing)}", hint="%matih runs lists run ids")
+            named = ", ".join(shown(r) for r in missing[:5]) + (
+                f" and {len(missing) - 5} more" if len(missing) > 5 else ""
+            )
+            raise NotFound(f"Run not found: {named}", hint="%matih runs lists run ids")
         return records
 
     def artifacts(self, run_id: str) -> list[ArtifactFile]:
@@ -229,9 +238,11 @@ class MlflowTracking:
         if self.reader:
             return self.reader.fingerprint()
         out: dict[str, tuple[Any, ...]] = {}
-        for experiment in self.experiments():
+        for (
+            experiment
+        ) in self.experiments():  # without the database: the 50 newest runs, as MLflow shows them
             records, _ = self.search_runs([experiment.experiment_id], None, None, 0, 50)
             out[experiment.experiment_id] = tuple(
-                (r.run_id, r.status, r.end_time, tuple(sorted(r.metrics.items()))) for r in records
+                (r.run_id, r.run_name, r.status, r.lifecycle_stage, r.end_time, *_items(r)) for r in records
             )
         return out

@@ -23,7 +23,8 @@ from mlflow.utils.mlflow_tags import (
 )
 
 from matih_workbench.backends.mlflow.client import translate_mlflow_errors
-from matih_workbench.errors import InvalidInput, NotFound
+from matih_workbench.errors import InvalidInput, NotFound, shown
+from matih_workbench.models.common import MAX_INT64
 
 __all__ = ["DatasetInputRecord", "MlflowRegistry", "ModelRecord", "RunFacts", "VersionRecord"]
 
@@ -141,7 +142,7 @@ class MlflowRegistry:
                 raise
 
     def model(self, name: str) -> ModelRecord:
-        with translate_mlflow_errors(f"Model '{name}'"):
+        with translate_mlflow_errors(f"Model '{shown(name)}'"):
             return _model(self.client.get_registered_model(name))
 
     def models(self) -> list[ModelRecord]:
@@ -178,7 +179,12 @@ class MlflowRegistry:
         return _version(created)
 
     def version(self, name: str, version: int) -> VersionRecord:
-        with translate_mlflow_errors(f"Version {version} of model '{name}'"):
+        if not 1 <= version <= MAX_INT64:  # no store holds it (SQLite would overflow): not a version
+            raise NotFound(
+                f"Version {shown(version, 30)} of model '{shown(name)}' not found",
+                hint="versions are whole numbers from 1; %matih models NAME lists them",
+            )
+        with translate_mlflow_errors(f"Version {version} of model '{shown(name)}'"):
             return _version(self.client.get_model_version(name, str(version)))
 
     def versions(self, name: str | None = None) -> list[VersionRecord]:

@@ -2,8 +2,9 @@
 
 MLflow stays the single source of truth: this reads the very tables MLflow writes, with queries that let
 the database use its primary-key indexes (MLflow's own search joins unindexed subqueries, which costs
-seconds on a metric sort over 10,000 runs). Filters are parsed by MLflow's own ``SearchUtils`` so the
-grammar is MLflow's; the semantics (NaN and missing values, tie-breaks, LIKE case) follow
+seconds on a metric sort over 10,000 runs). Filters are parsed and checked by MLflow's own ``SearchUtils``
+(comparators by key type, as ``SqlAlchemyStore`` checks them) so the grammar and its refusals are MLflow's;
+the semantics (NaN and missing values, tie-breaks, LIKE case) follow
 ``SqlAlchemyStore._search_runs``. Filters this path does not cover raise ``UnsupportedQuery``; the caller
 then falls back to the MLflow client.
 """
@@ -11,14 +12,17 @@ then falls back to the MLflow client.
 from __future__ import annotations
 
 import math
+import zlib
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 import sqlalchemy as sa
 from mlflow.entities import LifecycleStage, ViewType
 from mlflow.exceptions import MlflowException
+from mlflow.protos.databricks_pb2 import INVALID_PARAMETER_VALUE
 from mlflow.store.tracking.dbmodels.models import (
     SqlExperiment,
+    SqlInput,
     SqlLatestMetric,
     SqlMetric,
     SqlParam,
@@ -29,7 +33,8 @@ from mlflow.utils.mlflow_tags import MLFLOW_RUN_NAME, MLFLOW_USER
 from mlflow.utils.search_utils import SearchUtils
 
 from matih_workbench.backends.contracts import RunKeys, RunRecord
-from matih_workbench.errors import BackendUnavailable, InvalidInput
+from matih_workbench.errors import BackendUnavailable, InvalidInput, shown
+from matih_workbench.models.common import MAX_INT64
 
 RUNS = SqlRun.__table__
 PARAMS = SqlParam.__table__
@@ -37,11 +42,50 @@ TAGS = SqlTag.__table__
 LATEST = SqlLatestMetric.__table__
 METRICS = SqlMetric.__table__
 EXPERIMENTS = SqlExperiment.__table__
+INPUTS = SqlInput.__table__
 _IN_CHUNK = 500
 
 
 class UnsupportedQuery(Exception):
     """The query needs MLflow's own search (e.g. dataset filters)."""
+
+
+def parse_filter(filter_string: str | None) -> list[dict[str, Any]]:
+    """A runs filter parsed by MLflow, refused (InvalidInput, MLflow's message) where MLflow's own store
+    refuses it: a comparator the key's type does not take (``params.n > '50'``), an integer beyond 64 bits."""
+    try:
+        parsed = SearchUtils.parse_search_filter(filter_string)
+        for clause in parsed:
+            _check_clause(clause)
+    except MlflowException as exc:
+        raise InvalidInput(f"Invalid filter: {shown(exc.message, 500)}", hint=_FILTER_HINT) from exc
+    return parsed
+
+
+def _check_clause(clause: dict[str, Any]) -> None:
+    """``SqlAlchemyStore``'s checks of one comparison, in its order, with its messages."""
+    key_type, comparator = clause["type"], clause["comparator"].upper()
+    key = SearchUtils.translate_key_alias(clause["key"])
+    known = (
+        SearchUtils.is_string_attribute(key_type, key, comparator)
+        or SearchUtils.is_numeric_attribute(key_type, key, comparator)
+        or SearchUtils.is_metric(key_type, comparator)
+        or SearchUtils.is_param(key_type, comparator)
+        or SearchUtils.is_tag(key_type, comparator)
+        or SearchUtils.is_dataset(key_type, comparator)
+    )
+    if not known:
+        raise MlflowException(
+            f"Invalid search expression type '{key_type}'", error_code=INVALID_PARAMETER_VALUE
+        )
+    value = clause.get("value")
+    for item in value if isinstance(value, list) else [value]:
+        if isinstance(item, int) and not -MAX_INT64 <= item <= MAX_INT64:
+            raise MlflowException(
+                f"Value {shown(item, 30)} of {key} is out of range: integers are 64-bit "
+                f"(at most {MAX_INT64})",
+                error_code=INVALID_PARAMETER_VALUE,
+            )
 
 
 def _chunks(items: Sequence[str]) -> Iterable[Sequence[str]]:
@@ -122,7 +166,8 @@ class TrackingSqlReader:
         return ids, total
 
     def has_experiment(self, experiment_id: str) -> bool:
-        if not experiment_id.isdigit():
+        digits = experiment_id.isascii() and experiment_id.isdigit() and len(experiment_id) <= 19
+        if not digits or int(experiment_id) > MAX_INT64:
             return False
         column = EXPERIMENTS.c.experiment_id
         query = sa.select(column).where(column == int(experiment_id))
@@ -130,11 +175,7 @@ class TrackingSqlReader:
             return conn.execute(query).first() is not None
 
     def _filter_clauses(self, run: Any, filter_string: str | None) -> list[Any]:
-        try:
-            parsed = SearchUtils.parse_search_filter(filter_string)
-        except MlflowException as exc:
-            raise InvalidInput(f"Invalid filter: {exc.message}", hint=_FILTER_HINT) from exc
-        return [_filter_clause(run, f) for f in parsed]
+        return [_filter_clause(run, f) for f in parse_filter(filter_string)]
 
     # -- loading ----------------------------------------------------------------------------------
     def load_runs(self, run_ids: Sequence[str]) -> list[RunRecord]:
@@ -217,31 +258,54 @@ class TrackingSqlReader:
             return {str(e): int(n) for e, n in conn.execute(query)}
 
     def fingerprint(self) -> dict[str, tuple[Any, ...]]:
-        """A cheap per-experiment summary that changes whenever runs are created, updated or deleted."""
+        """Per experiment, a summary that changes with every change a user can make to its runs through
+        MLflow. Rows MLflow updates in place (runs: name, status, times; tags) are summed as checksums, so a
+        rename to a name of the same length counts; params, metric history and dataset inputs are only ever
+        added (or purged with their run), so their row counts tell (a metric logged with an earlier timestamp
+        adds a row; latest metrics change only with such a row)."""
+        run = RUNS.alias("r")
         runs = sa.select(
-            RUNS.c.experiment_id,
+            run.c.experiment_id,
             sa.func.count(),
-            sa.func.max(RUNS.c.start_time),
-            sa.func.max(RUNS.c.end_time),
-            sa.func.sum(sa.case((RUNS.c.lifecycle_stage == LifecycleStage.DELETED, 1), else_=0)),
-            sa.func.sum(sa.case((RUNS.c.status == "RUNNING", 1), else_=0)),
-        ).group_by(RUNS.c.experiment_id)
-        metrics = (
-            sa.select(RUNS.c.experiment_id, sa.func.max(LATEST.c.timestamp), sa.func.count())
-            .select_from(LATEST.join(RUNS, LATEST.c.run_uuid == RUNS.c.run_uuid))
-            .group_by(RUNS.c.experiment_id)
-        )
+            sa.func.sum(
+                self._checksum(
+                    run.c.run_uuid,
+                    run.c.name,
+                    run.c.status,
+                    run.c.lifecycle_stage,
+                    run.c.start_time,
+                    run.c.end_time,
+                )
+            ),
+            *(sa.func.sum(_rows_of_run(table, run, *where)) for table, *where in _APPENDED),
+        ).group_by(run.c.experiment_id)
         tags = (
-            sa.select(RUNS.c.experiment_id, sa.func.count(), sa.func.sum(sa.func.length(TAGS.c.value)))
-            .select_from(TAGS.join(RUNS, TAGS.c.run_uuid == RUNS.c.run_uuid))
-            .group_by(RUNS.c.experiment_id)
+            sa.select(
+                run.c.experiment_id,
+                sa.func.count(),
+                sa.func.sum(self._checksum(TAGS.c.run_uuid, TAGS.c.key, TAGS.c.value)),
+            )
+            .select_from(TAGS.join(run, TAGS.c.run_uuid == run.c.run_uuid))
+            .group_by(run.c.experiment_id)
         )
         out: dict[str, tuple[Any, ...]] = {}
         with self._connect() as conn:
-            for query in (runs, metrics, tags):
+            for i, query in enumerate((runs, tags)):
                 for row in conn.execute(query):
-                    out[str(row[0])] = (*out.get(str(row[0]), ()), *row[1:])
+                    out[str(row[0])] = (*out.get(str(row[0]), ()), (i, *row[1:]))
         return out
+
+    def _checksum(self, *columns: Any) -> Any:
+        """A hash of one row computed by the database, summed per experiment by ``fingerprint``."""
+        dialect = self.engine.dialect.name
+        if dialect == "sqlite":
+            return sa.func.matih_crc32(*columns)  # registered on connect (``_sqlite_pragmas``)
+        if dialect == "mssql":
+            return sa.func.checksum(*columns)
+        text = sa.func.concat_ws("\x1f", *(sa.func.coalesce(sa.cast(c, sa.String), "") for c in columns))
+        if dialect == "postgresql":
+            return sa.cast(sa.func.hashtext(text), sa.BigInteger)
+        return sa.func.crc32(text)  # MySQL
 
     def _connect(self) -> Any:
         try:
@@ -251,13 +315,34 @@ class TrackingSqlReader:
 
 
 _FILTER_HINT = "MLflow filter syntax, e.g. metrics.accuracy > 0.9 and params.model = 'rf'"
+_ORDER_HINT = "e.g. metrics.loss ASC or params.lr DESC (attributes, metrics, params or tags)"
+
+
+def _crc32(*values: Any) -> int:
+    return zlib.crc32("\x1f".join("\x00" if v is None else str(v) for v in values).encode())
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    dbapi_conn.create_function("matih_crc32", -1, _crc32, deterministic=True)
     cursor = dbapi_conn.cursor()
     cursor.execute("PRAGMA busy_timeout = 20000")
     cursor.execute("PRAGMA case_sensitive_like = true")
     cursor.close()
+
+
+#: tables MLflow only adds rows to (or purges with their run): the column naming the run, as its index has it
+_APPENDED: tuple[tuple[Any, ...], ...] = (
+    (PARAMS, PARAMS.c.run_uuid),
+    (METRICS, METRICS.c.run_uuid),
+    (INPUTS, INPUTS.c.destination_type == "RUN", INPUTS.c.destination_id),
+)
+
+
+def _rows_of_run(table: Any, run: Any, *where: Any) -> Any:
+    """How many rows of ``table`` name the run: a correlated count that walks the table's run index."""
+    *conditions, column = where
+    query = sa.select(sa.func.count()).select_from(table).where(*conditions, column == run.c.run_uuid)
+    return query.scalar_subquery()
 
 
 def _metric_value(value: float | None, is_nan: bool | None) -> float | None:
@@ -305,9 +390,14 @@ def _order_clauses(run: Any, order_by: Sequence[str]) -> tuple[list[Any], list[t
             key_type, key, ascending = SearchUtils.parse_order_by_for_search_runs(item)
         except MlflowException as exc:
             raise InvalidInput(
-                f"Invalid order_by '{item}': {exc.message}", hint="e.g. metrics.loss ASC or params.lr DESC"
+                f"Invalid order_by '{shown(item)}': {shown(exc.message, 500)}", hint=_ORDER_HINT
             ) from exc
         key = SearchUtils.translate_key_alias(key)
+        tables = {"metric": LATEST, "parameter": PARAMS, "tag": TAGS}
+        if key_type != "attribute" and key_type not in tables:  # MLflow sorts on no dataset field either
+            raise InvalidInput(
+                f"Invalid order_by '{shown(item)}': Invalid identifier type '{key_type}'", hint=_ORDER_HINT
+            )
         if (key_type, key) in seen:
             raise InvalidInput(f"order_by contains duplicate fields: {list(order_by)}")
         seen.add((key_type, key))
@@ -315,7 +405,6 @@ def _order_clauses(run: Any, order_by: Sequence[str]) -> tuple[list[Any], list[t
             value = getattr(run.c, SqlRun.get_attribute_name(key))
             clauses += [sa.case((value.is_(None), 1), else_=0), value if ascending else value.desc()]
             continue
-        tables = {"metric": LATEST, "parameter": PARAMS, "tag": TAGS}
         joined = tables[key_type].alias(f"o{i}")
         joins.append((joined, sa.and_(joined.c.run_uuid == run.c.run_uuid, joined.c.key == key)))
         value = joined.c.value

@@ -79,7 +79,7 @@ class TrainingRuns:
         tags: dict[str, str],
         parent_run_id: str | None = None,
     ) -> str:
-        all_tags = {MLFLOW_RUN_NAME: run_name, MLFLOW_USER: user, "matih.user": user, **tags}
+        all_tags = {**tags, MLFLOW_RUN_NAME: run_name, MLFLOW_USER: user, "matih.user": user}  # ours win
         if parent_run_id:
             all_tags[MLFLOW_PARENT_RUN_ID] = parent_run_id
         with translate_mlflow_errors("Run"):

@@ -7,6 +7,7 @@ imported on first use, so building a ``Workbench`` (the server, a kernel) does n
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 from typing import Any
@@ -70,6 +71,14 @@ class RayBackend:
             raise BackendUnavailable(
                 f"Cannot reach Ray at {target or 'a new local instance'}: {exc}",
                 hint="check --address / WorkbenchConfig.ray_address (ray://host:10001)",
+            ) from exc
+        except Exception as exc:  # Ray raises bare Exceptions, e.g. a node that timed out during startup
+            with contextlib.suppress(Exception):
+                ray.shutdown()  # what a failed start left behind: the next attempt starts afresh
+            raise BackendUnavailable(
+                f"Ray did not start{f' at {target}' if target else ''}: {type(exc).__name__}: {exc}",
+                hint="a busy machine can make a local start time out: run the cell again, or start Ray once "
+                "with `ray start --head` and pass --address auto",
             ) from exc
 
     def cluster(self) -> dict[str, Any]:

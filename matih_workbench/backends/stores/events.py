@@ -23,6 +23,9 @@ CREATE INDEX IF NOT EXISTS events_subject ON events (subject, id);
 """
 
 
+_MAX_ID = 2**63 - 1
+
+
 @dataclass(frozen=True)
 class StoredEvent:
     """One row of the events store: its id (ascending), type, time, acting user, subject and payload."""
@@ -58,6 +61,7 @@ class SqliteEventStore:
         )
 
     def since(self, after: int, limit: int, subject: str | None = None) -> list[StoredEvent]:
+        after, limit = min(after, _MAX_ID), min(limit, _MAX_ID)  # SQLite integers are 64-bit
         query = "SELECT id, type, time, user, subject, payload FROM events WHERE id > ?"
         args: list[Any] = [after]
         if subject is not None:

@@ -30,7 +30,8 @@ CREATE TABLE IF NOT EXISTS promotion_requests (
     evidence TEXT NOT NULL,
     decided_by TEXT,
     decided_at REAL,
-    comment TEXT
+    comment TEXT,
+    decision_checks TEXT
 );
 CREATE INDEX IF NOT EXISTS promotion_requests_status ON promotion_requests (status, requested_at);
 CREATE INDEX IF NOT EXISTS promotion_requests_model ON promotion_requests (model, version);
@@ -40,7 +41,8 @@ CREATE INDEX IF NOT EXISTS promotion_requests_model ON promotion_requests (model
 @dataclass(frozen=True)
 class PromotionRow:
     """One promotion request as stored; ``evidence`` is ``PromotionEvidence`` as JSON, ``status`` one of
-    pending, approved, rejected; the ``decided_*`` fields and ``comment`` are set by ``decide``."""
+    pending, approved, rejected; the ``decided_*`` fields, ``comment`` and ``decision_checks`` (the checks
+    an approval passed, as JSON) are set by ``decide``."""
 
     id: str
     model: str
@@ -55,6 +57,7 @@ class PromotionRow:
     decided_by: str | None = None
     decided_at: float | None = None
     comment: str | None = None
+    decision_checks: str | None = None
 
 
 COLUMNS = tuple(PromotionRow.__dataclass_fields__)
@@ -71,6 +74,13 @@ class PromotionStore:
         self._conn = sqlite3.connect(path, timeout=30, check_same_thread=False, isolation_level=None)
         self._conn.execute("PRAGMA journal_mode=WAL")
         self._conn.executescript(_SCHEMA)
+        known = {row[1] for row in self._conn.execute("PRAGMA table_info(promotion_requests)")}
+        if "decision_checks" not in known:  # a store made before approvals recorded what they saw
+            try:
+                self._conn.execute("ALTER TABLE promotion_requests ADD COLUMN decision_checks TEXT")
+            except sqlite3.OperationalError as exc:  # another process added it first
+                if "duplicate column" not in str(exc):
+                    raise
 
     def add(self, row: PromotionRow) -> None:
         values = [getattr(row, c) for c in COLUMNS]
@@ -99,13 +109,15 @@ class PromotionStore:
             rows = self._conn.execute(_SELECT + where + " ORDER BY requested_at, id", args).fetchall()
         return [PromotionRow(*r) for r in rows]
 
-    def decide(self, request_id: str, status: str, user: str, comment: str) -> bool:
+    def decide(
+        self, request_id: str, status: str, user: str, comment: str, checks: str | None = None
+    ) -> bool:
         """Close a pending request; False when it was not pending any more (someone else decided)."""
         with self._lock:
             cursor = self._conn.execute(
-                "UPDATE promotion_requests SET status = ?, decided_by = ?, decided_at = ?, comment = ? "
-                "WHERE id = ? AND status = 'pending'",
-                (status, user, time.time(), comment, request_id),
+                "UPDATE promotion_requests SET status = ?, decided_by = ?, decided_at = ?, comment = ?, "
+                "decision_checks = ? WHERE id = ? AND status = 'pending'",
+                (status, user, time.time(), comment, checks, request_id),
             )
         return cursor.rowcount == 1
 

@@ -34,10 +34,11 @@ def build(config: WorkbenchConfig, shared: Shared) -> Registry:
         leads=list(config.registry_leads),
         lead_groups=list(config.registry_lead_groups),
         allow_self_approval=config.allow_self_approval,
+        card_editor_groups=list(config.card_editor_groups),
     )
     history = VersionHistory(backend, shared.events)
     lineage = LineageService(backend, history.history)
-    cards = ModelCardService(backend, history, lineage)
+    cards = ModelCardService(backend, history, lineage, shared.events, roles)
     store = PromotionStore(shared.home / "registry.db")
     service = RegistryService(backend, store, ModelLocks(shared.home / "locks"), shared.events, roles, cards)
     return Registry(service=service, lineage=lineage, cards=cards)

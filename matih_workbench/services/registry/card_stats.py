@@ -19,12 +19,13 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from matih_workbench.errors import InvalidInput
+from matih_workbench.errors import InvalidInput, shown
 from matih_workbench.models import FairnessReport, GroupMetrics
 
 Array = np.ndarray
 MetricFn = Callable[[Array, Array], float]
 MAX_CLASSES = 50
+MAX_SEED = 2**32 - 1
 HOLDOUT_HINT = "a table with a y_true column and y_score (probability) and/or y_pred columns"
 
 
@@ -97,6 +98,14 @@ class Holdout:
         return found
 
 
+def check_settings(samples: int, level: float, seed: int) -> None:
+    """The bootstrap settings a card may ask for."""
+    if not 10 <= samples <= 100_000 or not 0.5 <= level < 1:
+        raise InvalidInput("Bootstrap needs 10..100000 samples and a level in [0.5, 1)")
+    if not 0 <= seed <= MAX_SEED:
+        raise InvalidInput(f"The bootstrap seed must be a whole number from 0 to {MAX_SEED}, got {seed}")
+
+
 def holdout(frame: pd.DataFrame) -> Holdout:
     """Check the columns and types of holdout predictions; InvalidInput otherwise."""
     if "y_true" not in frame.columns or not ({"y_score", "y_pred"} & set(frame.columns)):
@@ -126,8 +135,7 @@ def bootstrap(
     data: Holdout, samples: int = 1000, level: float = 0.95, seed: int = 0
 ) -> dict[str, tuple[float, float | None, float | None]]:
     """Metric -> (value on the full holdout, CI low, CI high); see the module docstring for the method."""
-    if not 10 <= samples <= 100_000 or not 0.5 <= level < 1:
-        raise InvalidInput("Bootstrap needs 10..100000 samples and a level in [0.5, 1)")
+    check_settings(samples, level, seed)
     metrics = data.metrics()
     rng = np.random.default_rng(seed)
     n = data.rows
@@ -153,7 +161,7 @@ def fairness(data: Holdout, attribute: str) -> FairnessReport:
     if attribute not in data.frame.columns:
         columns = [c for c in data.frame.columns if c not in ("y_true", "y_score", "y_pred")]
         raise InvalidInput(
-            f"Protected attribute '{attribute}' is not a column of the holdout predictions",
+            f"Protected attribute '{shown(attribute)}' is not a column of the holdout predictions",
             hint=f"columns available: {', '.join(map(str, columns)) or 'none'}",
         )
     if not data.binary:

@@ -16,7 +16,7 @@ import operator
 import re
 from collections.abc import Callable, Mapping, Sequence
 
-from matih_workbench.errors import InvalidInput
+from matih_workbench.errors import InvalidInput, shown
 from matih_workbench.models import CheckResult, MetricDelta, Threshold
 from matih_workbench.services.tracking.service import metric_mode
 
@@ -40,7 +40,7 @@ GRAMMAR_HINT = "write rules like 'auc >= 0.85', 'latency_ms <= 20' or 'auc not_w
 def parse_threshold(text: str) -> Threshold:
     match = _RULE.match(text)
     if not match:
-        raise InvalidInput(f"Malformed threshold '{text}'", hint=GRAMMAR_HINT)
+        raise InvalidInput(f"Malformed threshold '{shown(text)}'", hint=GRAMMAR_HINT)
     metric, op, value = match["metric"], match["op"].strip(), float(match["value"])
     if not math.isfinite(value):
         raise InvalidInput(f"Threshold '{text}' needs a finite number", hint=GRAMMAR_HINT)

@@ -9,6 +9,7 @@ versions.
 
 from __future__ import annotations
 
+import json
 import time
 import uuid
 from dataclasses import asdict
@@ -22,7 +23,7 @@ from matih_workbench.backends.mlflow.registry import (
     load_list,
 )
 from matih_workbench.backends.stores.promotions import ModelLocks, PromotionRow, PromotionStore
-from matih_workbench.errors import Conflict, Forbidden, InvalidInput, NotFound, WorkbenchError
+from matih_workbench.errors import Conflict, Forbidden, InvalidInput, NotFound, WorkbenchError, shown
 from matih_workbench.models import (
     CheckResult,
     Decision,
@@ -48,6 +49,7 @@ from matih_workbench.services.events import EventService
 from matih_workbench.services.registry import governance
 from matih_workbench.services.registry.cards import ModelCardService
 from matih_workbench.services.registry.stages import (
+    EVIDENCE_TAG,
     OWNERS_TAG,
     PENDING_TAG,
     PRODUCTION_ALIAS,
@@ -59,6 +61,9 @@ from matih_workbench.services.registry.stages import (
     THRESHOLDS_TAG,
     Roles,
     S,
+    evidence_of,
+    evidence_tag,
+    free_text,
     next_steps,
     refuse_failures,
     stage_of,
@@ -130,11 +135,17 @@ class RegistryService:
         description: str | None = None,
         owners: list[str] | None = None,
     ) -> ModelVersionInfo:
-        """A run's logged model becomes a new version of ``name``, in Development."""
+        """A run's logged model becomes a new version of ``name``, in Development. The run's metrics as they
+        are now are recorded on it: the evidence its checks read, whatever the run logs later."""
         name = name.strip()
         if not name or "/" in name or len(name) > 250:
-            raise InvalidInput(f"Invalid model name '{name}'", hint="use letters, digits, '-', '_' or '.'")
+            raise InvalidInput(
+                f"Invalid model name '{shown(name)}'",
+                hint="use letters, digits, '-', '_' or '.' (250 at most)",
+            )
+        free_text(description, "description")
         found = self.registry.resolve_source(run.strip(), artifact_path)
+        metrics = self.registry.run(found.run_id).metrics if found.run_id else {}
         self.registry.ensure_model(name, {OWNERS_TAG: dump_list(owners or [self.user])})
         now = time.time()
         tags = {
@@ -142,6 +153,7 @@ class RegistryService:
             REGISTERED_BY_TAG: self.user,
             STAGE_BY_TAG: self.user,
             STAGE_AT_TAG: f"{now:.3f}",
+            EVIDENCE_TAG: evidence_tag(metrics, now),
         }
         created = self.registry.create_version(name, found.source, found.run_id, found.model_id, tags)
         if description:
@@ -186,25 +198,41 @@ class RegistryService:
     ) -> tuple[list[CheckResult], list[MetricDelta], int | None]:
         if stage not in (S.STAGING, S.PRODUCTION):
             return [], [], None
-        metrics = self.registry.run(record.run_id).metrics if record.run_id else {}
+        metrics = self._evidence(record)
         production = model.aliases.get(PRODUCTION_ALIAS)
         baseline = None
         if production is not None and production != record.version:
-            prod_run = self.registry.version(model.name, production).run_id
-            baseline = self.registry.run(prod_run).metrics if prod_run else {}
+            baseline = self._evidence(self.registry.version(model.name, production))
         rollback = stage_of(record) is S.ARCHIVED and stage is S.PRODUCTION
         checks = governance.evaluate(
             self._thresholds(model), metrics, baseline, relative_blocking=not rollback
         )
         return checks, governance.metric_deltas(metrics, baseline), production
 
+    def _evidence(self, record: VersionRecord) -> dict[str, float]:
+        """The metrics checks read: those recorded with the version, else (none recorded) the run's."""
+        recorded = evidence_of(record)
+        if recorded is not None:
+            return recorded[0]
+        return self.registry.run(record.run_id).metrics if record.run_id else {}
+
+    def _frozen(self, record: VersionRecord) -> VersionRecord:
+        """A version without recorded evidence (made by a plain MLflow client, or before the workbench
+        recorded it) gets its run's metrics recorded on its first governed move (caller holds the lock)."""
+        if evidence_of(record) is None:
+            tags = {EVIDENCE_TAG: evidence_tag(self._evidence(record), time.time())}
+            self.registry.set_version_tags(record.name, record.version, tags)
+            record.tags.update(tags)
+        return record
+
     # -- transitions ------------------------------------------------------------------------------
     def transition(
         self, name: str, version: int, stage: ModelStage, reason: str | None = None
     ) -> TransitionResult:
         """Move a version: Production files a request for approval; the other stages change at once."""
+        free_text(reason, "reason")
         with self.locks.hold(name):
-            model, record = self.registry.model(name), self.registry.version(name, version)
+            model, record = self.registry.model(name), self._frozen(self.registry.version(name, version))
             current = stage_of(record)
             problem = transition_problem(current, stage)
             if problem:
@@ -308,8 +336,16 @@ class RegistryService:
         if request_id is None:
             self._withdraw_pending(name, version, stage)
         event = EventType.MODEL_ARCHIVED if stage is S.ARCHIVED else EventType.MODEL_PROMOTED
+        seen = {c.metric: c.value for c in checks or []} or None  # the values the checks passed on
         self._emit(
-            event, name, version, from_stage=current, to_stage=stage, comment=comment, request_id=request_id
+            event,
+            name,
+            version,
+            from_stage=current,
+            to_stage=stage,
+            comment=comment,
+            request_id=request_id,
+            evidence=seen,
         )
         return TransitionResult(
             status="done", version=self.get_version(name, version), archived=archived, checks=checks or []
@@ -374,7 +410,7 @@ class RegistryService:
             if decision.decision == "reject":
                 return self._reject(model, row, decision.comment)
             self._require_approver(model, row)
-            record = self.registry.version(name, row.version)
+            record = self._frozen(self.registry.version(name, row.version))
             if (now := stage_of(record).value) != row.from_stage:
                 raise Conflict(
                     f"Version {row.version} is now {now}, no longer {row.from_stage}",
@@ -382,7 +418,8 @@ class RegistryService:
                 )
             checks, _, _ = self._evaluate(model, record, S.PRODUCTION)
             refuse_failures(name, row.version, S.PRODUCTION, checks)
-            self.store.decide(request_id, "approved", self.user, decision.comment)
+            seen = json.dumps([c.model_dump() for c in checks])
+            self.store.decide(request_id, "approved", self.user, decision.comment, seen)
             transition = self._apply(model, record, S.PRODUCTION, decision.comment, checks, request_id)
             return DecisionResult(request=self.promotion(request_id), transition=transition)
 
@@ -423,7 +460,7 @@ class RegistryService:
         row = self.store.get(request_id)
         if row is None:
             raise NotFound(
-                f"Promotion request '{request_id}' not found", hint="list them with %matih promotions"
+                f"Promotion request '{shown(request_id)}' not found", hint="list them with %matih promotions"
             )
         return row
 
@@ -434,10 +471,12 @@ class RegistryService:
                 owners[name] = self._owners(self.registry.model(name))
             except NotFound:
                 owners[name] = []
-        fields = {k: v for k, v in asdict(row).items() if k != "evidence"}
+        fields = {k: v for k, v in asdict(row).items() if k not in ("evidence", "decision_checks")}
+        seen = json.loads(row.decision_checks) if row.decision_checks else []
         return PromotionRequest(
             **fields,
             evidence=PromotionEvidence.model_validate_json(row.evidence),
+            decision_checks=[CheckResult.model_validate(c) for c in seen],
             can_decide=row.status == "pending" and self.roles.may_approve(owners[name], row.requested_by),
         )
 

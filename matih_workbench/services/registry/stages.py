@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from matih_workbench.backends.mlflow.registry import VersionRecord
-from matih_workbench.errors import Conflict, InvalidInput
+from matih_workbench.errors import Conflict, InvalidInput, shown
 from matih_workbench.models import CheckResult, EventType, ModelStage, TransitionRecord, WorkbenchEvent
+from matih_workbench.models.common import MAX_TEXT
 from matih_workbench.services.registry import governance
 
 STAGE_TAG = "matih.stage"
@@ -17,6 +19,9 @@ REGISTERED_BY_TAG = "matih.registered_by"
 PENDING_TAG = "matih.pending_request"
 OWNERS_TAG = "matih.owners"
 THRESHOLDS_TAG = "matih.thresholds"
+#: the run's metrics when the version was registered, as JSON: what governance checks read
+EVIDENCE_TAG = "matih.evidence"
+MAX_EVIDENCE_CHARS = 90_000  # MLflow keeps model version tag values up to 100,000 characters
 PRODUCTION_ALIAS = "production"
 STAGING_ALIAS = "staging"
 
@@ -43,25 +48,32 @@ HISTORY_EVENTS = {
     EventType.MODEL_PROMOTED,
     EventType.MODEL_ARCHIVED,
     EventType.MODEL_PROMOTION_REJECTED,
+    EventType.MODEL_CARD_EDITED,
     *DEPLOYMENT_EVENTS,
 }
 
 
 @dataclass
 class Roles:
-    """Who the acting user is and who may approve promotions to Production."""
+    """Who the acting user is, who may approve promotions to Production and who may edit model cards."""
 
     user: str
     groups: list[str]
     leads: list[str]
     lead_groups: list[str]
     allow_self_approval: bool = False
+    card_editor_groups: list[str] = field(default_factory=list)
 
     def may_govern(self, owners: Iterable[str]) -> bool:
         """Owners of the model and leads (by name or by group) approve, archive Production, set thresholds."""
-        return (
-            self.user in owners or self.user in self.leads or bool(set(self.groups) & set(self.lead_groups))
-        )
+        return self.user in owners or self.is_lead()
+
+    def is_lead(self) -> bool:
+        return self.user in self.leads or bool(set(self.groups) & set(self.lead_groups))
+
+    def may_edit_card(self, owners: Iterable[str]) -> bool:
+        """Owners and leads, and members of the groups ``WorkbenchConfig.card_editor_groups`` names."""
+        return self.may_govern(owners) or bool(set(self.groups) & set(self.card_editor_groups))
 
     def may_approve(self, owners: Iterable[str], requested_by: str) -> bool:
         """Governors approve a request, but not their own unless ``allow_self_approval``."""
@@ -79,11 +91,46 @@ def stage_of(version: VersionRecord) -> ModelStage:
     return S.ARCHIVED if stage is S.PRODUCTION else stage
 
 
+def free_text(value: str | None, what: str) -> str | None:
+    """``value`` unless longer than ``MAX_TEXT``, the one limit of every free-text field."""
+    if value is not None and len(value) > MAX_TEXT:
+        raise InvalidInput(
+            f"The {what} is {len(value)} characters long; free-text fields hold at most {MAX_TEXT}",
+            hint="shorten it, or link to a longer document",
+        )
+    return value
+
+
+def evidence_tag(metrics: dict[str, float], now: float) -> str:
+    """The ``EVIDENCE_TAG`` value: the metrics, finite ones only, within MLflow's tag size."""
+    kept: dict[str, float] = {}
+    size = 0
+    for key, value in sorted(metrics.items()):
+        size += len(key) + 32
+        if size > MAX_EVIDENCE_CHARS:
+            break
+        kept[key] = value
+    return json.dumps({"metrics": kept, "recorded_at": round(now, 3)})
+
+
+def evidence_of(version: VersionRecord) -> tuple[dict[str, float], float] | None:
+    """The metrics recorded with a version at registration and when; None if none were (e.g. a version made
+    by a plain MLflow client, or before the workbench recorded them)."""
+    try:
+        data = json.loads(version.tags[EVIDENCE_TAG])
+        metrics = {str(k): float(v) for k, v in data["metrics"].items()}
+        return metrics, float(data["recorded_at"])
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return None
+
+
 def parse_stage(text: str) -> ModelStage:
     for stage in ModelStage:
         if stage.value.lower() == text.strip().lower():
             return stage
-    raise InvalidInput(f"Unknown stage '{text}'", hint="one of " + ", ".join(s.value for s in ModelStage))
+    raise InvalidInput(
+        f"Unknown stage '{shown(text)}'", hint="one of " + ", ".join(s.value for s in ModelStage)
+    )
 
 
 def transition_problem(current: ModelStage, target: ModelStage) -> str | None:
@@ -123,4 +170,5 @@ def history_record(event: WorkbenchEvent) -> TransitionRecord:
         to_stage=payload.get("to_stage"),
         comment=payload.get("comment"),
         request_id=payload.get("request_id"),
+        changes=payload.get("changes") or {},
     )

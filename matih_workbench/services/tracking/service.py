@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from urllib.parse import urlencode
 
 from matih_workbench.backends.contracts import ExperimentRecord, RunRecord, TrackingBackend
-from matih_workbench.errors import InvalidInput, NotFound
+from matih_workbench.errors import InvalidInput, NotFound, shown
 from matih_workbench.models import (
     AlignedMetric,
     ArtifactEntry,
@@ -28,9 +28,12 @@ from matih_workbench.models import (
     RunPage,
     RunSummary,
 )
+from matih_workbench.models.common import MAX_INT64
 
 MAX_PAGE_SIZE = 1000
 MAX_COMPARED_RUNS = 50
+#: Sort keys of one runs query: each metric, param or tag key joins a table, and databases cap joins
+MAX_ORDER_KEYS = 20
 _LOWER_IS_BETTER = re.compile(r"loss|err|rmse|mse|mae|mape|latency|perplexity|duration|time", re.IGNORECASE)
 
 
@@ -52,13 +55,29 @@ def metric_mode(key: str, overrides: Mapping[str, MetricMode] | None = None) -> 
     return "min" if _LOWER_IS_BETTER.search(key) else "max"
 
 
+def is_experiment_id(text: str) -> bool:
+    """True for what names an experiment in a tracking store: ASCII digits, a signed 64-bit integer."""
+    return text.isascii() and text.isdigit() and len(text) <= 19 and int(text) <= MAX_INT64
+
+
+def require_experiment_id(experiment_id: str) -> None:
+    """NotFound for an id no experiment can have (letters, '²', 23 digits), before any store reads it."""
+    if not is_experiment_id(experiment_id):
+        raise NotFound(
+            f"Experiment '{shown(experiment_id)}' not found",
+            hint=f"experiment ids are whole numbers from 0 to {MAX_INT64}; %matih experiments lists them",
+        )
+
+
 def parse_modes(items: Sequence[str]) -> dict[str, MetricMode]:
     """``["loss:min", "auc:max"]`` -> ``{"loss": "min", "auc": "max"}``."""
     modes: dict[str, MetricMode] = {}
     for item in items:
         key, _, mode = item.rpartition(":")
         if not key or mode not in ("min", "max"):
-            raise InvalidInput(f"Invalid metric mode '{item}'", hint="use KEY:min or KEY:max, e.g. loss:min")
+            raise InvalidInput(
+                f"Invalid metric mode '{shown(item)}'", hint="use KEY:min or KEY:max, e.g. loss:min"
+            )
         modes[key] = "min" if mode == "min" else "max"
     return modes
 
@@ -75,11 +94,12 @@ class TrackingService:
         return [_experiment(e) for e in self.tracking.experiments(view)]
 
     def get_experiment(self, experiment_id: str) -> Experiment:
+        require_experiment_id(experiment_id)
         return _experiment(self.tracking.experiment(experiment_id))
 
     def resolve_experiment(self, id_or_name: str) -> Experiment:
         """An experiment by id, else by name (for magics, where users type names)."""
-        if id_or_name.isdigit():
+        if is_experiment_id(id_or_name):
             try:
                 return self.get_experiment(id_or_name)
             except NotFound:
@@ -87,6 +107,7 @@ class TrackingService:
         return _experiment(self.tracking.experiment_by_name(id_or_name))
 
     def experiment_keys(self, experiment_id: str) -> ExperimentKeys:
+        require_experiment_id(experiment_id)
         keys = self.tracking.experiment_keys(experiment_id)
         return ExperimentKeys(
             experiment_id=experiment_id, param_keys=keys.params, metric_keys=keys.metrics, tag_keys=keys.tags
@@ -104,6 +125,12 @@ class TrackingService:
         """One page of an experiment's runs, filtered and ordered exactly as MLflow would."""
         if not 1 <= page_size <= MAX_PAGE_SIZE:
             raise InvalidInput(f"page_size must be between 1 and {MAX_PAGE_SIZE}, got {page_size}")
+        if len(order_by) > MAX_ORDER_KEYS:
+            raise InvalidInput(
+                f"order_by takes at most {MAX_ORDER_KEYS} sort keys, got {len(order_by)}",
+                hint="sort by fewer columns, e.g. metrics.loss ASC then params.lr DESC",
+            )
+        require_experiment_id(experiment_id)
         query_id = _query_id(experiment_id, filter_string, order_by)
         offset = _decode_token(page_token, query_id)
         self.tracking.require_experiment(experiment_id)
@@ -131,7 +158,7 @@ class TrackingService:
         self.tracking.runs([run_id])
         points = self.tracking.metric_histories([run_id], [key]).get((run_id, key))
         if not points:
-            raise NotFound(f"Run '{run_id}' has no metric '{key}'")
+            raise NotFound(f"Run '{shown(run_id)}' has no metric '{shown(key)}'")
         return MetricHistory(
             run_id=run_id, key=key, points=[MetricPoint(step=s, value=v, timestamp=t) for s, v, t in points]
         )
@@ -139,13 +166,13 @@ class TrackingService:
     def best_run(self, experiment_id: str, metric: str, mode: MetricMode = "max") -> BestRun:
         """The run with the best latest value of ``metric`` (NaN and missing values never win)."""
         if mode not in ("max", "min"):
-            raise InvalidInput(f"mode must be 'max' or 'min', got '{mode}'")
+            raise InvalidInput(f"mode must be 'max' or 'min', got '{shown(mode)}'")
         order = f"metrics.`{metric}` {'DESC' if mode == 'max' else 'ASC'}"
         page = self.list_runs(experiment_id, order_by=[order], page_size=1)
         best = page.runs[0] if page.runs else None
         value = best.metrics.get(metric) if best else None
         if best is None or value is None:
-            raise NotFound(f"No run in experiment '{experiment_id}' has a value for metric '{metric}'")
+            raise NotFound(f"No run in experiment '{experiment_id}' has a value for metric '{shown(metric)}'")
         return BestRun(metric=metric, mode=mode, value=value, run=best)
 
     def compare(self, run_ids: Sequence[str], modes: Mapping[str, MetricMode] | None = None) -> RunComparison:
@@ -244,7 +271,7 @@ def _decode_token(token: str | None, query_id: str) -> int:
     try:
         data = json.loads(base64.urlsafe_b64decode(token.encode()))
         offset = data["offset"]
-        if not isinstance(offset, int) or offset < 0:
+        if not isinstance(offset, int) or not 0 <= offset <= MAX_INT64 // 2:
             raise ValueError(offset)
     except (binascii.Error, ValueError, KeyError, TypeError, UnicodeDecodeError) as exc:
         raise InvalidInput("Invalid page token", hint="start again without page_token") from exc

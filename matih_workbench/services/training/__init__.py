@@ -9,6 +9,7 @@ from matih_workbench.backends import artifact_store
 from matih_workbench.backends.mlflow.training_runs import TrainingRuns
 from matih_workbench.backends.ray.connection import RayBackend
 from matih_workbench.config import WorkbenchConfig
+from matih_workbench.services.registry.stages import Roles
 from matih_workbench.services.shared import Shared
 from matih_workbench.services.training.job_list import JobsService
 from matih_workbench.services.training.service import TrainingService
@@ -24,6 +25,12 @@ class Training:
 
 def build(config: WorkbenchConfig, shared: Shared) -> Training:
     runs = TrainingRuns(config.tracking_uri)
+    roles = Roles(
+        user=config.user,
+        groups=list(config.user_groups),
+        leads=list(config.registry_leads),
+        lead_groups=list(config.registry_lead_groups),
+    )
     return Training(
         service=TrainingService(
             runs,
@@ -33,5 +40,5 @@ def build(config: WorkbenchConfig, shared: Shared) -> Training:
             shared.home,
             artifact_store(config.artifact_root, config.s3_endpoint_url),
         ),
-        jobs=JobsService(shared.events, shared.tracking, runs),
+        jobs=JobsService(shared.events, shared.tracking, runs, roles),
     )

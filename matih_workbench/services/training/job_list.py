@@ -20,10 +20,11 @@ from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
 from matih_workbench.backends.contracts import RunRecord
-from matih_workbench.errors import Conflict, InvalidInput, NotFound
+from matih_workbench.errors import Conflict, Forbidden, InvalidInput, NotFound, shown
 from matih_workbench.models import EventType, WorkbenchEvent
 from matih_workbench.models.training import JobStatus, TrainingJobSummary, TrainingJobSummaryList
 from matih_workbench.services.events import MAX_EVENTS_PAGE, EventService
+from matih_workbench.services.registry.stages import Roles
 from matih_workbench.services.tracking.service import metric_mode
 from matih_workbench.services.training.control import owner_exited
 
@@ -73,10 +74,11 @@ class _Job:
 class JobsService:
     """Lists training jobs; reads only the events it has not seen yet, then the runs of each job."""
 
-    def __init__(self, events: EventService, runs: RunReader, writer: RunWriter) -> None:
+    def __init__(self, events: EventService, runs: RunReader, writer: RunWriter, roles: Roles) -> None:
         self.events = events
         self.runs = runs
         self.writer = writer
+        self.roles = roles
         self._jobs: dict[str, _Job] = {}
         self._after = 0
         self._lock = threading.Lock()
@@ -96,11 +98,12 @@ class JobsService:
     def request_cancel(self, job_id: str) -> TrainingJobSummary:
         """Ask the kernel running a job to cancel it; the job ends KILLED when that kernel has stopped it.
 
-        Idempotent while the job runs (one request is written); Conflict once the job has ended.
+        Only the job's owner (who started it) or a lead may. Idempotent while the job runs (one request is
+        written); Conflict once the job has ended.
         """
         if not _JOB_ID.fullmatch(job_id):
             raise InvalidInput(
-                f"'{job_id[:200]}' is not a training job id", hint="%matih train returns the job id"
+                f"'{shown(job_id)}' is not a training job id", hint="%matih train returns the job id"
             )
         with self._lock:
             job = self._known(job_id)
@@ -109,6 +112,12 @@ class JobsService:
                 raise Conflict(
                     f"Training job '{job_id}' has already ended ({summary.status})",
                     details={"status": summary.status},
+                )
+            if summary.user != self.roles.user and not self.roles.is_lead():
+                raise Forbidden(
+                    f"{self.roles.user} may not cancel training job '{job_id}' of {summary.user}",
+                    hint=f"its owner ({summary.user}) or a lead (WorkbenchConfig.registry_leads: "
+                    f"{', '.join(self.roles.leads) or 'none'}; registry_lead_groups) may cancel it",
                 )
             if not job.cancel_requested:
                 self.events.emit(

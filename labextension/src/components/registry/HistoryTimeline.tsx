@@ -8,7 +8,8 @@ const VERBS: Record<string, string> = {
   MODEL_PROMOTION_REQUESTED: 'requested promotion of',
   MODEL_PROMOTED: 'moved',
   MODEL_PROMOTION_REJECTED: 'rejected promotion of',
-  MODEL_ARCHIVED: 'archived'
+  MODEL_ARCHIVED: 'archived',
+  MODEL_CARD_EDITED: 'edited the card of'
 };
 
 /** The model's lifecycle events, newest first. */

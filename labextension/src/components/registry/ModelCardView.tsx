@@ -34,6 +34,13 @@ export function ModelCardView(props: { card: ModelCard }): JSX.Element {
   ];
   return (
     <section className="jp-matih-card" aria-label={`Model card of version ${card.version}`}>
+      {(card.problems ?? []).length > 0 && (
+        <ul className="jp-matih-card-problems" role="note" aria-label="Card problems">
+          {(card.problems ?? []).map(problem => (
+            <li key={problem}>{problem}</li>
+          ))}
+        </ul>
+      )}
       <dl className="jp-matih-card-fields">
         {fields
           .filter(([, text]) => !!text)
@@ -58,6 +65,18 @@ export function ModelCardView(props: { card: ModelCard }): JSX.Element {
               {(card.secondary_metrics ?? []).map(m => (
                 <div key={m.name}>
                   <MetricText metric={m} level={level} />
+                </div>
+              ))}
+            </dd>
+          </>
+        )}
+        {Object.keys(card.evidence_metrics ?? {}).length > 0 && (
+          <>
+            <dt>Governance evidence</dt>
+            <dd title="The run's metrics recorded at registration: what the stage checks read">
+              {Object.entries(card.evidence_metrics ?? {}).map(([name, value]) => (
+                <div key={name}>
+                  {name} = {formatMetric(value, false)}
                 </div>
               ))}
             </dd>

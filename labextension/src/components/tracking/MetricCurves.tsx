@@ -3,6 +3,7 @@ import * as React from 'react';
 
 import type { AlignedMetric, RunSummary } from '../../api';
 import { PlotlyChart } from '../common/PlotlyChart';
+import { plotText } from '../common/plotText';
 import { runColor } from '../common/plotTheme';
 
 export interface IMetricCurvesProps {
@@ -32,19 +33,20 @@ function MetricCurve(props: { runs: readonly RunSummary[]; history: AlignedMetri
       runs.map((run, index) => ({
         type: 'scatter',
         mode: history.steps.length <= 40 ? 'lines+markers' : 'lines',
-        name: run.run_name || run.run_id,
+        name: plotText(run.run_name || run.run_id),
         x: history.steps,
         y: history.series[run.run_id] ?? [],
         connectgaps: true,
         line: { color: runColor(index), width: 2 },
         marker: { size: 5 },
-        hovertemplate: `${run.run_name || run.run_id}<br>step %{x}: %{y:.5g}<extra></extra>`
+        // the (escaped) name by reference: a run name is never read as a template or as markup
+        hovertemplate: '%{fullData.name}<br>step %{x}: %{y:.5g}<extra></extra>'
       })),
     [runs, history]
   );
   const layout = React.useMemo<Partial<Layout>>(
     () => ({
-      title: { text: history.key, font: { size: 13 }, x: 0.02, xanchor: 'left' },
+      title: { text: plotText(history.key), font: { size: 13 }, x: 0.02, xanchor: 'left' },
       xaxis: { title: { text: 'step' } }
     }),
     [history.key]

@@ -3,6 +3,7 @@ import * as React from 'react';
 
 import type { RunComparison } from '../../api';
 import { PlotlyChart } from '../common/PlotlyChart';
+import { plotText } from '../common/plotText';
 
 export interface IParallelCoordinatesProps {
   comparison: RunComparison;
@@ -77,7 +78,7 @@ function parcoords(comparison: RunComparison, metric: string | null): { data: Da
     )
   );
   const values = runs.map(r => summary.values[r.run_id] as number);
-  dimensions.push({ label: metric, values });
+  dimensions.push({ label: plotText(metric), values });
   const data = {
     type: 'parcoords',
     dimensions,
@@ -86,7 +87,7 @@ function parcoords(comparison: RunComparison, metric: string | null): { data: Da
       colorscale: 'Viridis',
       reversescale: summary.mode === 'min', // the best runs are always the brightest
       showscale: true,
-      colorbar: { title: { text: metric }, thickness: 12 }
+      colorbar: { title: { text: plotText(metric) }, thickness: 12 }
     },
     labelangle: 0,
     labelside: 'top'
@@ -95,7 +96,8 @@ function parcoords(comparison: RunComparison, metric: string | null): { data: Da
 }
 
 /** Numeric params become numeric axes; anything else is categorical, mapped to ticks. */
-function axis(label: string, raw: (string | null)[]): IDimension {
+function axis(key: string, raw: (string | null)[]): IDimension {
+  const label = plotText(key);
   const numbers = raw.map(v => (v === null || v.trim() === '' ? NaN : Number(v)));
   if (numbers.every(n => Number.isFinite(n))) {
     return { label, values: numbers };
@@ -105,6 +107,6 @@ function axis(label: string, raw: (string | null)[]): IDimension {
     label,
     values: raw.map(v => categories.indexOf(v ?? '—')),
     tickvals: categories.map((_, i) => i),
-    ticktext: categories
+    ticktext: categories // tick text is drawn as plain text (axis labels are not): no escaping here
   };
 }

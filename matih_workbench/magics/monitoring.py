@@ -1,0 +1,127 @@
+"""``%matih drift``, ``health``, ``baseline``, ``check``, ``alerts`` and ``alert-rules``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from IPython.core.error import UsageError
+from IPython.core.magic_arguments import argument, magic_arguments
+from pydantic import ValidationError
+
+from matih_workbench.magics.commands import MagicContext, subcommand
+from matih_workbench.magics.predict import _data
+from matih_workbench.models.monitoring_api import AlertRuleSettings
+from matih_workbench.widgets.monitoring import (
+    AlertsTable,
+    BaselineView,
+    CheckView,
+    DriftView,
+    HealthView,
+    RulesView,
+)
+
+
+def _frame(name: str | None) -> Any:
+    if name is None:
+        return None
+    data = _data(name)
+    if isinstance(data, str):
+        raise UsageError(f"'{name}' is not a DataFrame of the namespace. Hint: pass a DataFrame's name.")
+    return data
+
+
+@subcommand("drift")
+@magic_arguments()
+@argument("endpoint", help="The endpoint whose inference log is tested.")
+@argument("--window", "-w", default="1d", help="The last 30m, 1h, 1d, 7d... of requests (default 1d).")
+@argument("--start", type=float, default=None, help="Range start, seconds since the epoch (with --end).")
+@argument("--end", type=float, default=None, help="Range end (default: now).")
+@argument("--version", "-v", type=int, default=None, help="One version's requests (default: the main one).")
+@argument("--data", default=None, help="A DataFrame of the namespace tested instead of the log.")
+@argument("--features", default=None, help="Comma-separated features to test (default: all).")
+@argument(
+    "--fdr", type=float, default=None, nargs="?", const=0.05, help="Add the Benjamini-Hochberg decision."
+)
+def drift(ctx: MagicContext, args: Any) -> DriftView:
+    """Drift of an endpoint's recent inputs and predictions against the version's baseline, per feature
+    (Evidently's tests, PSI), the drifted features first."""
+    report = ctx.workbench.monitoring.drift.drift(
+        args.endpoint,
+        window=args.window,
+        start=args.start,
+        end=args.end,
+        version=args.version,
+        data=_frame(args.data),
+        features=args.features.split(",") if args.features else None,
+        fdr=args.fdr,
+    )
+    return DriftView(report)
+
+
+@subcommand("health")
+@magic_arguments()
+@argument("endpoint", help="Endpoint name.")
+@argument("--window", "-w", default=None, help="Window (default: the model's rules' window).")
+@argument("--version", "-v", type=int, default=None, help="One version's requests.")
+def health(ctx: MagicContext, args: Any) -> HealthView:
+    """Error rate, p95 latency and volume of an endpoint's window, judged by its model's rules."""
+    return HealthView(
+        ctx.workbench.monitoring.alerts.health(args.endpoint, window=args.window, version=args.version)
+    )
+
+
+@subcommand("baseline")
+@magic_arguments()
+@argument("model", help="Registered model name.")
+@argument("version", type=int, help="Version number.")
+@argument("--data", default=None, help="The training DataFrame (default: the version's logged dataset).")
+@argument("--prediction", default=None, help="A column of the data holding the model's predictions.")
+def baseline(ctx: MagicContext, args: Any) -> BaselineView:
+    """Capture a version's baseline (a sample and per-feature statistics of its training data)."""
+    info = ctx.workbench.monitoring.baselines.capture(
+        args.model, args.version, _frame(args.data), prediction=args.prediction
+    )
+    return BaselineView(info)
+
+
+@subcommand("check")
+@magic_arguments()
+@argument("endpoint", help="Endpoint name.")
+def check(ctx: MagicContext, args: Any) -> CheckView:
+    """Apply the model's alert rules to the endpoint now (as the server's schedule does)."""
+    return CheckView(ctx.workbench.monitoring.alerts.check(args.endpoint))
+
+
+@subcommand("alerts")
+@magic_arguments()
+@argument("endpoint", nargs="?", default=None, help="Only this endpoint's alerts.")
+@argument("--limit", type=int, default=50, help="At most this many (default 50).")
+def alerts(ctx: MagicContext, args: Any) -> AlertsTable:
+    """The alerts raised, most recent first."""
+    return AlertsTable(ctx.workbench.monitoring.alerts.alerts(args.endpoint, args.limit))
+
+
+@subcommand("alert-rules")
+@magic_arguments()
+@argument("model", help="Registered model name.")
+@argument(
+    "settings", nargs="*", help="KEY=VALUE changes, e.g. window=1d features=spend,plan max_error_rate=0.02."
+)
+def alert_rules(ctx: MagicContext, args: Any) -> RulesView:
+    """Show a model's alert rules, or change some (the others keep their values)."""
+    service = ctx.workbench.monitoring.alerts
+    if not args.settings:
+        return RulesView(service.rules(args.model))
+    current = service.rules(args.model).model_dump(include=set(AlertRuleSettings.model_fields))
+    for item in args.settings:
+        key, sep, value = item.partition("=")
+        if not sep or key not in AlertRuleSettings.model_fields:
+            known = ", ".join(AlertRuleSettings.model_fields)
+            raise UsageError(f"Unknown setting '{item}'. Hint: KEY=VALUE with KEY one of {known}")
+        current[key] = [v for v in value.split(",") if v] if key == "features" else (value or None)
+    try:
+        settings = AlertRuleSettings.model_validate(current)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        raise UsageError(f"Invalid {first['loc'][0]}: {first['msg']}") from None
+    return RulesView(service.set_rules(args.model, settings))
