@@ -99,7 +99,8 @@ class WorkbenchConfig(Configurable):
     )
     monitoring_interval = Float(
         300.0,
-        help="Seconds between the server's monitoring checks of every endpoint; 0 turns them off "
+        help="Seconds between the server's monitoring checks of every endpoint; 0 turns the server's "
+        "monitoring off: no scheduled checks and no baselines captured at registration "
         "(env MATIH_MONITORING_INTERVAL).",
     ).tag(config=True)
     inference_log_sample = Float(

@@ -97,6 +97,7 @@ def jp_server_config(matih_home: Path, request: pytest.FixtureRequest) -> dict[s
         "WorkbenchConfig": {
             "home": str(matih_home),
             "watch_interval": 0.2,  # the event stream notices new runs within a test's patience
+            "monitoring_interval": 0,  # no background baselines or checks unless a test asks for them
             **overrides.get("WorkbenchConfig", {}),
         },
     }

@@ -49,14 +49,18 @@ class WorkbenchServerApp(ExtensionApp):
             matih_event_hub=EventHub(workbench),
             # canaries advanced, promoted or rolled back; baselines of new versions, then scheduled checks
             matih_rollouts=Supervisor("rollout", workbench.serving.tick, config.rollout_interval),
-            matih_monitoring=Supervisor("monitoring", workbench.monitoring.alerts.tick, 5.0),
         )
+        if config.monitoring_interval > 0:
+            self.settings["matih_monitoring"] = Supervisor(
+                "monitoring", workbench.monitoring.alerts.tick, 5.0
+            )
         self.log.info("MATIH Workbench: tracking %s (user %s)", workbench.info().tracking_uri, config.user)
 
     async def _start_jupyter_server_extension(self, serverapp: object) -> None:
         """Once the event loop runs: the supervisors start."""
-        self.settings["matih_rollouts"].start()
-        self.settings["matih_monitoring"].start()
+        for key in ("matih_rollouts", "matih_monitoring"):
+            if key in self.settings:
+                self.settings[key].start()
 
     def initialize_handlers(self) -> None:
         self.handlers.extend((API_PREFIX + path, handler) for path, handler in ROUTES)
