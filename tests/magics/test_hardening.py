@@ -95,9 +95,10 @@ def test_a_free_text_option_has_the_one_limit(churn: str, shell: InteractiveShel
 def test_a_local_ray_that_does_not_start_is_one_line(
     store: MlflowClient, shell: InteractiveShell, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    ray = pytest.importorskip("ray")
-    if ray.is_initialized():
-        pytest.skip("Ray already runs in this process")
+    import ray
+
+    # tests/magics runs before any folder that starts Ray in the pytest process
+    assert not ray.is_initialized(), "this test needs a process where Ray has not started yet"
     blocked = tmp_path / "not-a-folder"
     blocked.write_text("")
     monkeypatch.setenv("RAY_TMPDIR", str(blocked))  # Ray cannot make its session folder: it fails to start

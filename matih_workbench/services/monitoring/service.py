@@ -95,9 +95,7 @@ class DriftService:
         """Drift of the endpoint's window (or of ``data``, a DataFrame of inputs, with an optional
         ``prediction`` column) against the version's baseline."""
         now = time.time() if now is None else now
-        row = self.endpoint_row(endpoint)
-        version = self.version_of(row, version)
-        baseline = self.baselines.get(row.model, version)
+        row, version, baseline = self._subject(endpoint, version)
         lo: float | None = None
         hi: float | None = None
         if data is None:
@@ -131,9 +129,7 @@ class DriftService:
         now: float | None = None,
     ) -> str:
         """Evidently's own HTML report of the same window against the same reference sample."""
-        row = self.endpoint_row(endpoint)
-        version = self.version_of(row, version)
-        baseline = self.baselines.get(row.model, version)
+        _, version, baseline = self._subject(endpoint, version)
         lo, hi = resolve_window(window, start, end, time.time() if now is None else now)
         current, _, _ = self._window(endpoint, version, lo, hi)
         names = _inputs(baseline)
@@ -192,6 +188,12 @@ class DriftService:
         )
 
     # -- helpers ----------------------------------------------------------------------------------
+    def _subject(self, endpoint: str, version: int | None) -> tuple[EndpointRow, int, Baseline]:
+        """The endpoint, the version measured (default: the live one with the most traffic), its baseline."""
+        row = self.endpoint_row(endpoint)
+        version = self.version_of(row, version)
+        return row, version, self.baselines.get(row.model, version)
+
     def _window(
         self, endpoint: str, version: int, start: float, end: float
     ) -> tuple[pd.DataFrame, pd.Series | None, int]:
