@@ -24,10 +24,15 @@ wanted=$(cat pyproject.toml requirements/constraints.txt package.json yarn.lock 
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$wanted" ] || ! python -c "import matih_workbench_server" 2>/dev/null \
    || [ ! -f matih_workbench/labextension/package.json ]; then
   echo "==> installing Python packages and building the JupyterLab extension"
-  python -m pip install -q --upgrade "pip>=24"
+  # uv resolves and installs the same pinned set as pip, ten times faster (about a minute, not fifteen).
+  # It reads no pip.conf: hand it pip's find-links, where this machine keeps its CPU torch wheel.
+  python -m pip install -q "uv==0.13.9"
+  links=${PIP_FIND_LINKS:-$(python -m pip config get global.find-links 2>/dev/null || true)}
+  export UV_FIND_LINKS=${UV_FIND_LINKS:-$links}
+  install=(uv pip install -q --python "$VENV/bin/python" -c requirements/constraints.txt)
   # CPU torch first, pinned: any other torch spec pulls several GB of CUDA wheels
-  python -m pip install -q -c requirements/constraints.txt "torch==2.13.0"
-  python -m pip install -q -c requirements/constraints.txt -e ".[dev,torch,xgboost]"
+  "${install[@]}" "torch==2.13.0"
+  "${install[@]}" -e ".[dev,torch,xgboost]"
   echo "$wanted" > "$stamp"
 fi
 # An editable install does not copy the wheel's shared data: link the built labextension into the venv and

@@ -1,19 +1,25 @@
 """The shared fixtures, each defined once: a workspace (MATIH_HOME) with a real MLflow SQLite store, the
 workbench over it and a plain MLflow client, a kernel's InteractiveShell with the extension loaded, the
-jupyter-server configuration (varied by indirect parametrisation), and one ``mlflow server`` per session.
+jupyter-server configuration (varied by indirect parametrisation), one ``mlflow server`` and one Feast
+repository per session.
 Fixtures of one area live in its conftest (``ray_session`` in training/, ``as_user`` in registry/)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import os
 import random
+import shutil
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import closing
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -30,9 +36,28 @@ os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
 pytest_plugins = ["pytest_jupyter.jupyter_server"]
 
 
+@pytest.fixture(scope="session")
+def empty_mlflow_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An MLflow SQLite database with its schema and nothing else. Creating one runs MLflow's migrations
+    (seconds); every test's workspace starts from a copy instead (milliseconds)."""
+    from mlflow.store.tracking.sqlalchemy_store import SqlAlchemyStore
+
+    root = tmp_path_factory.mktemp("mlflow-template")
+    store = SqlAlchemyStore(f"sqlite:///{root / 'mlflow.db'}", (root / "artifacts").as_uri())
+    store.engine.dispose()
+    return root / "mlflow.db"
+
+
 @pytest.fixture
-def matih_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def matih_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, empty_mlflow_store: Path) -> Path:
+    """The test's workspace, its MLflow store a copy of ``empty_mlflow_store`` (the Default experiment's
+    artifacts under this workspace, as a store created here would have them)."""
     home = tmp_path / "matih"
+    home.mkdir()
+    shutil.copyfile(empty_mlflow_store, home / "mlflow.db")
+    with closing(sqlite3.connect(home / "mlflow.db")) as db, db:
+        location = (home / "artifacts" / "0").as_uri()
+        db.execute("UPDATE experiments SET artifact_location = ? WHERE experiment_id = 0", (location,))
     monkeypatch.setenv("MATIH_HOME", str(home))
     for var in (
         "MLFLOW_TRACKING_URI",
@@ -181,3 +206,34 @@ def seed_varied_runs(client: MlflowClient, experiment: str, runs: int = 60, seed
         if i % 13 == 5:
             client.delete_run(run.info.run_id)
     return str(experiment_id)
+
+
+LEAK = 999.0
+
+
+@dataclass(frozen=True)
+class DemoRepo:
+    path: Path
+    end: dt.datetime  # the last hour of data
+    planted_at: dt.datetime  # driver 1001's conv_rate is LEAK from here until the next hour's row
+
+    def hourly(self) -> Path:
+        from matih_workbench.backends.feast.demo import HOURLY
+
+        return self.path / HOURLY
+
+
+@pytest.fixture(scope="session")
+def demo_repo(tmp_path_factory: pytest.TempPathFactory) -> DemoRepo:
+    """ONE Feast repository per session, written from the bundled demo into a temporary folder (its data
+    ends at the current UTC hour, plus one planted row from the future of some training rows) and applied."""
+    from matih_workbench.backends.feast.demo import plant, write_repo
+    from matih_workbench.backends.feast.repo import RepoSettings
+    from matih_workbench.backends.feast.store import FeastStore
+
+    path = tmp_path_factory.mktemp("features") / "repo"
+    end = write_repo(path)
+    planted_at = end - dt.timedelta(hours=30) + dt.timedelta(minutes=45)
+    plant(path, 1001, planted_at, conv_rate=LEAK)
+    FeastStore(RepoSettings(repo=str(path), demo_folder=path.parent / "unused")).apply()
+    return DemoRepo(path, end, planted_at)

@@ -62,6 +62,8 @@ ServeHead(MATIH_HOME).stop()
 shutil.rmtree(HOME, ignore_errors=True)
 (HOME / "root").mkdir(parents=True)
 os.environ["MATIH_HOME"] = str(MATIH_HOME)
+# Kernels inherit this: the jobs a notebook starts are galata's, as the server's user (who may cancel them).
+os.environ["MATIH_USER"] = "galata"
 os.environ["MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR"] = "false"
 # Notebook kernels of the tests (jobs.spec.ts trains in one) start a local Ray, as tests/training does.
 os.environ.setdefault("RAY_AUTH_MODE", "disabled")

@@ -101,8 +101,8 @@ def feature_store(config: WorkbenchConfig, home: Path) -> FeatureStore:
     return FeastStore(settings)
 
 
-def log_feature_lineage(tracking_uri: str, run_id: str, lineage: Any, frame: Any) -> None:
-    """A training set's feature lineage and dataset input on an MLflow run."""
+def log_feature_lineage(tracking_uri: str, run_id: str, lineage: Any, frame: Any) -> str:
+    """A training set's feature lineage and dataset input on an MLflow run; returns the dataset's digest."""
     from matih_workbench.backends.mlflow.feature_lineage import log_feature_lineage as log
 
-    log(tracking_uri, run_id, lineage, frame)
+    return log(tracking_uri, run_id, lineage, frame)

@@ -4,7 +4,8 @@ job, tracked in MLflow."""
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from functools import partial
 from typing import Any
 
 from IPython import get_ipython
@@ -66,6 +67,21 @@ from matih_workbench.widgets.training import LiveTraining, TrainingView
     "--data", default=None, help="Name of a DataFrame in the namespace; train_fn gets it via matih.data()."
 )
 @argument(
+    "--features",
+    default=None,
+    metavar="SERVICE",
+    help="Train on this feature service's point-in-time training set (with --entities): matih.data() "
+    "returns the entity rows joined with the service's features as of each row's timestamp.",
+)
+@argument("--entities", default=None, metavar="NAME", help="Entity DataFrame of the namespace (--features).")
+@argument(
+    "--timestamp",
+    default=None,
+    metavar="COLUMN",
+    help="Column of --entities holding each row's event time (default: event_timestamp, or its only "
+    "datetime column).",
+)
+@argument(
     "--fn",
     "--train-fn",
     dest="train_fn",
@@ -111,6 +127,11 @@ def train(ctx: MagicContext, args: Any) -> TrainingView:
     MLflow artifacts ``checkpoints/step-NNNN`` of the run, and what a restarted trial or worker resumes from
     with ``matih.last_checkpoint()`` (within ``--max-failures``).
 
+    ``--features SERVICE --entities NAME`` trains on a Feast feature service: the entity DataFrame NAME
+    (join keys and an event time per row) joined point-in-time with the service's features (never a value
+    from after a row's time) is what ``matih.data()`` returns; the parent run records the lineage (feature
+    views with their definition hashes, the entity rows' digest and time range) and the set as its input.
+
     ``--workers N`` (N > 1) trains one configuration data-parallel on Ray Train: XGBoostTrainer or
     TorchTrainer with N workers, each running train_fn on its shard of ``matih.data()`` (a DataFrame goes
     once through the object store and is split by rank; a Ray Dataset is split by Ray Data). Use
@@ -144,7 +165,7 @@ def train(ctx: MagicContext, args: Any) -> TrainingView:
         run_name=args.run_name,
         tags=_tags(args.tag),
         address=args.address,
-        data=args.data,
+        data=args.data or args.entities,
         seed=args.seed,
         max_failures=args.max_failures,
         autolog=args.autolog,
@@ -155,9 +176,12 @@ def train(ctx: MagicContext, args: Any) -> TrainingView:
         shell.ex(ctx.cell)  # defines train_fn in the user namespace; the user's own errors show as usual
     else:  # pragma: no cover  (no IPython: plain exec)
         exec(compile(ctx.cell, "<matih train>", "exec"), namespace)
+    data = namespace.get(args.data) if args.data else None
+    record_data = None
+    if args.features or args.entities or args.timestamp:
+        data, record_data = _feature_data(ctx, args, namespace)
     service = ctx.workbench.training
     ui_url = ctx.workbench.config.mlflow_ui_url
-    data = namespace.get(args.data) if args.data else None
     train_fn: Any = namespace.get(args.train_fn or "train_fn")  # None or not callable: the service says so
     job = service.start(
         spec,
@@ -165,6 +189,7 @@ def train(ctx: MagicContext, args: Any) -> TrainingView:
         data=data,
         cell_source=ctx.cell,
         source_path=os.environ.get("JPY_SESSION_NAME"),
+        record_data=record_data,
     )
     ctx.state["experiment"] = job.experiment_id
     ctx.state["training_job"] = job.job_id
@@ -196,6 +221,21 @@ def train(ctx: MagicContext, args: Any) -> TrainingView:
         service.cancel(job.job_id)
         live.update()
     return TrainingView(service.wait(job.job_id), ui_url, compare_runs=compare_runs)
+
+
+def _feature_data(
+    ctx: MagicContext, args: Any, namespace: dict[str, Any]
+) -> tuple[Any, Callable[[str], str]]:
+    """The training set of ``--features`` for ``--entities``, and how to record its lineage on a run."""
+    if not (args.features and args.entities):
+        raise UsageError("--features SERVICE and --entities NAME go together (--timestamp needs both)")
+    if args.data:
+        raise UsageError("--features builds the training data from --entities: drop --data")
+    if args.entities not in namespace:
+        raise UsageError(f"--entities {args.entities}: no DataFrame named '{args.entities}' in the namespace")
+    features = ctx.workbench.features
+    training_set = features.training_set(args.features, namespace[args.entities], args.timestamp)
+    return training_set.frame, partial(features.log_training_set, training_set=training_set)
 
 
 def _search_space(tokens: list[str] | None, namespace: dict[str, Any]) -> dict[str, Any]:

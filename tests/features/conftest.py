@@ -1,51 +1,25 @@
-"""Feature store fixtures: ONE Feast repository per test session, written from the bundled demo into a
-temporary folder (its data ends at the current UTC hour, plus one planted row from the future of some
-training rows) and applied; every test of this folder points the workbench at it through
-``MATIH_FEATURE_REPO``. A real ``redis-server`` process for the Redis online store tests."""
+"""Feature store fixtures: every test of this folder points the workbench at the session's ONE Feast
+repository (``demo_repo`` in tests/conftest.py) through ``MATIH_FEATURE_REPO``. A real ``redis-server``
+process for the Redis online store tests."""
 
 from __future__ import annotations
 
-import datetime as dt
 import shutil
 import subprocess
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from matih_workbench.backends.feast.demo import HOURLY, plant, write_repo
-from matih_workbench.backends.feast.repo import RepoSettings
-from matih_workbench.backends.feast.store import FeastStore
 from matih_workbench.config import WorkbenchConfig
 from matih_workbench.services import Workbench
-from tests.conftest import free_port
+from tests.conftest import LEAK, DemoRepo, free_port
 
 HOURLY_VIEW = "driver_hourly_stats"
 PROFILE_VIEW = "driver_profile"
 SERVICE = "driver_activity"
-LEAK = 999.0
-
-
-@dataclass(frozen=True)
-class DemoRepo:
-    path: Path
-    end: dt.datetime  # the last hour of data
-    planted_at: dt.datetime  # driver 1001's conv_rate is LEAK from here until the next hour's row
-
-    def hourly(self) -> Path:
-        return self.path / HOURLY
-
-
-@pytest.fixture(scope="session")
-def demo_repo(tmp_path_factory: pytest.TempPathFactory) -> DemoRepo:
-    path = tmp_path_factory.mktemp("features") / "repo"
-    end = write_repo(path)
-    planted_at = end - dt.timedelta(hours=30) + dt.timedelta(minutes=45)
-    plant(path, 1001, planted_at, conv_rate=LEAK)
-    FeastStore(RepoSettings(repo=str(path), demo_folder=path.parent / "unused")).apply()
-    return DemoRepo(path, end, planted_at)
+__all__ = ["LEAK", "DemoRepo"]
 
 
 @pytest.fixture(autouse=True)

@@ -34,8 +34,8 @@ from matih_workbench.services.features.training import TrainingSet, build_traini
 
 MAX_SAMPLE = 1000
 KEPT_JOBS = 100  # ended materialization jobs remembered per process
-#: ``(run id, lineage, training frame)``: records a training set on a tracking run
-LineageLogger = Callable[[str, TrainingSetLineage, pd.DataFrame], None]
+#: ``(run id, lineage, training frame)``: records a training set on a tracking run, returns its digest
+LineageLogger = Callable[[str, TrainingSetLineage, pd.DataFrame], str]
 
 
 def _utc(moment: dt.datetime | None) -> dt.datetime:
@@ -238,10 +238,10 @@ class FeaturesService:
         """The point-in-time training set of ``service`` for ``entity_df`` and its lineage."""
         return build_training_set(self.store, service, entity_df, timestamp)
 
-    def log_training_set(self, run_id: str, training_set: TrainingSet) -> None:
+    def log_training_set(self, run_id: str, training_set: TrainingSet) -> str:
         """Record the lineage (params, tags, per-view definition hashes) and the training set as an
-        MLflow dataset input of ``run_id``."""
-        self._log_lineage(run_id, training_set.lineage, training_set.frame)
+        MLflow dataset input of ``run_id``; returns the dataset's digest."""
+        return self._log_lineage(run_id, training_set.lineage, training_set.frame)
 
     def online_lookup(
         self, service: str, columns: Sequence[str] | None = None, dtypes: dict[str, str] | None = None

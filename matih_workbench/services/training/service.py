@@ -154,8 +154,13 @@ class TrainingService:
         data: Any = None,
         cell_source: str | None = None,
         source_path: str | None = None,
+        record_data: Callable[[str], str] | None = None,
     ) -> TrainingResult:
-        """Validate, record the parent run and the environment, then run the search in the background."""
+        """Validate, record the parent run and the environment, then run the search in the background.
+
+        ``record_data(parent_run_id)`` records ``data`` on the parent run and returns its digest (a feature
+        service's training set logs its lineage so); by default a DataFrame is logged as a dataset input.
+        """
         spec = self.validate(spec, train_fn, data, cell_source)
         framework = spec.framework
         self.ray.ensure(spec.address)
@@ -171,7 +176,7 @@ class TrainingService:
             # lineage (environment, git diff, cell, dataset) is recorded while Ray starts the trials
             job.recorder = threading.Thread(
                 target=self._record_start,
-                args=(parent, spec, framework, data, cell_source, source_path),
+                args=(parent, spec, framework, data, cell_source, source_path, record_data),
                 name=f"matih-record-{job_id}",
                 daemon=True,
             )
@@ -274,6 +279,7 @@ class TrainingService:
         data: Any,
         cell_source: str | None,
         source_path: str | None,
+        record_data: Callable[[str], str] | None,
     ) -> None:
         """Params, environment, git state, notebook path, cell and dataset on the parent run. Best effort:
         the job goes on without them, and the gap is recorded."""
@@ -290,7 +296,9 @@ class TrainingService:
                     self.runs.log_text(run_id, git.diff, "git/diff.patch")
             if source_path:
                 tags["matih.notebook_path"] = source_path
-            if data is not None and hasattr(data, "columns") and hasattr(data, "dtypes"):
+            if record_data is not None:
+                tags["matih.data_digest"] = record_data(run_id)
+            elif data is not None and hasattr(data, "columns") and hasattr(data, "dtypes"):
                 tags["matih.data_digest"] = self.runs.log_dataframe_input(run_id, data, spec.data or "data")
             self.runs.log(run_id, params=params, tags=tags)
             self.runs.log_text(run_id, json.dumps(env, indent=2, default=str), "environment.json")
