@@ -15,7 +15,9 @@ from matih_workbench.backends.ray.serve.head import ServeHead
 NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 
 
-@pytest.mark.parametrize("name", ["quickstart.ipynb", "training.ipynb", "registry.ipynb", "serving.ipynb"])
+@pytest.mark.parametrize(
+    "name", ["quickstart.ipynb", "training.ipynb", "registry.ipynb", "serving.ipynb", "features.ipynb"]
+)
 def test_notebook_runs(name: str, matih_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("RAY_AUTH_MODE", "disabled")  # the kernel's local Ray (training.ipynb)
     notebook = nbformat.read(NOTEBOOKS / name, as_version=4)
@@ -48,6 +50,14 @@ def test_notebook_runs(name: str, matih_home: Path, tmp_path: Path, monkeypatch:
         split = next(o for c in notebook.cells if "Counter(" in c.source for o in c.outputs)
         counts = ast.literal_eval(split["data"]["text/plain"])
         assert set(counts) == {"1", "2"} and counts["1"] > counts["2"]
+        return
+    if name == "features.ipynb":
+        assert "driver_hourly_stats" in text and "SUCCEEDED" in text and "FINISHED" in text
+        client = MlflowClient(f"sqlite:///{matih_home / 'mlflow.db'}")
+        experiment = client.get_experiment_by_name("features-example")
+        (parent,) = client.search_runs([experiment.experiment_id], "tags.`matih.features.service` != ''")
+        assert parent.data.params["features.entity_rows"] == "300"
+        assert parent.data.tags["matih.feature_view.driver_hourly_stats"] in text  # the run magic shows it
         return
     if name == "registry.ipynb":
         assert "Model card: cancer-clf version 1 (Production)" in text and "approved by lead" in text
