@@ -39,6 +39,15 @@ class TrafficRoute(BaseModel):
     triton_model: str | None = None
 
 
+class FeatureSource(BaseModel):
+    """The Feast repository (and store overrides) a replica reads online features from, for versions
+    trained on a feature service (``%%matih train --features``)."""
+
+    repo: str
+    online_store: str = ""
+    registry: str = ""
+
+
 class EndpointSpec(BaseModel):
     """What an endpoint's replica runs (Ray Serve ``user_config``): changing it reconfigures in place."""
 
@@ -52,6 +61,7 @@ class EndpointSpec(BaseModel):
     admin_token_sha256: str | None = None
     log_root: str = ""
     log_sample: float = Field(default=1.0, ge=0.0, le=1.0)
+    features: FeatureSource | None = None
 
 
 class DeployRequest(BaseModel):

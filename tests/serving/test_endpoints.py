@@ -36,7 +36,7 @@ from matih_workbench.config import WorkbenchConfig
 from matih_workbench.errors import Conflict, Forbidden, InvalidInput, NotFound
 from matih_workbench.models import CanaryPolicy, Decision, DeployRequest, EventType, ModelStage
 from matih_workbench.services import Workbench
-from tests.conftest import free_port
+from tests.conftest import DemoRepo, free_port
 from tests.serving.conftest import FEATURES, features, register_model
 
 S = ModelStage
@@ -111,14 +111,16 @@ def _log_failing_version(wb: Workbench, client: MlflowClient) -> int:
 
 
 @pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    """A workspace whose first deploy starts the serving head (embedded defaults), with versions 1 and 2
-    (healthy, Staging), 3 (raises on every call, Staging) and 4 (Development) and endpoint ``churn`` on v1."""
+def stack(tmp_path_factory: pytest.TempPathFactory, demo_repo: DemoRepo) -> Iterator[Stack]:
+    """A workspace whose first deploy starts the serving head (embedded defaults but for the session's Feast
+    repository), with versions 1 and 2 (healthy, Staging), 3 (raises on every call, Staging) and 4
+    (Development) and endpoint ``churn`` on v1."""
     home = tmp_path_factory.mktemp("serving")
     settings = {
         "home": str(home),
         "tracking_uri": f"sqlite:///{home / 'mlflow.db'}",
         "registry_leads": ["lead"],
+        "feature_repo": str(demo_repo.path),
     }
     alice, bob, lead = (
         Workbench.from_config(WorkbenchConfig(user=u, **settings)) for u in ("alice", "bob", "lead")
@@ -440,6 +442,50 @@ def test_outcome_feedback_is_joined_to_versions_with_an_always_valid_test(churn:
     result = comparisons[0]
     assert result.difference is not None and result.difference > 0.15 and result.significant
     assert result.p_value is not None and result.p_value < 0.05 and result.ci95 is not None
+
+
+def test_a_version_trained_on_a_feature_service_is_sent_entity_keys_only(stack: Stack) -> None:
+    wb, client = stack.alice, stack.client
+    job = wb.features.wait(wb.features.materialize().id)
+    assert job.status == "SUCCEEDED", job.error
+    now = pd.Timestamp.now("UTC").floor("h")
+    entities = pd.DataFrame(
+        {
+            "driver_id": [1001, 1002, 1003, 1004] * 10,
+            "event_timestamp": [now - pd.Timedelta(hours=h) for h in range(40)],
+        }
+    )
+    training = wb.features.training_set("driver_activity", entities)
+    columns = ["conv_rate", "avg_daily_trips", "rating"]
+    train = training.frame[columns]
+    model = LinearRegression().fit(train, train.conv_rate * 2 + train.rating)
+    run_id = client.create_run(client.get_experiment_by_name("batch-tests").experiment_id).info.run_id  # type: ignore[union-attr]
+    wb.features.log_training_set(run_id, training)  # the lineage the replica reads back
+    with tempfile.TemporaryDirectory() as tmp:
+        signature = infer_signature(train, model.predict(train))
+        mlflow.sklearn.save_model(
+            model, f"{tmp}/model", signature=signature, pip_requirements=["scikit-learn"]
+        )
+        client.log_artifacts(run_id, f"{tmp}/model", "model")
+    client.set_terminated(run_id)
+    version = wb.registry.register(run_id, "driver-model").version
+    wb.registry.transition("driver-model", version, S.STAGING)
+    url = wb.serving.deploy(DeployRequest(model="driver-model@staging", endpoint="drivers")).url
+    try:
+        keys = [{"driver_id": 1001}, {"driver_id": 1003}]
+        status, body, _ = call(url, keys)
+        assert status == 200, body
+        online = wb.features.online_features("driver_activity", keys, columns)
+        assert body["predictions"] == pytest.approx(model.predict(online).tolist())
+        inline = {"driver_id": 1001, "rating": 1.0}  # a feature sent inline wins over the store's
+        expected = model.predict(online.iloc[:1].assign(rating=1.0))
+        assert call(url, [inline])[1]["predictions"] == pytest.approx(expected.tolist())
+        status, body, _ = call(url, [{"driver_id": 424242}])
+        assert status == 404 and "driver_id=424242" in body["message"], body
+        status, body, _ = call(url, [{"rating": 4.0}])
+        assert status == 422 and "driver_id" in body["message"], body
+    finally:
+        wb.serving.undeploy("drivers")
 
 
 def test_a_version_served_by_an_external_triton_server_then_undeployed(stack: Stack) -> None:

@@ -7,6 +7,7 @@ from matih_workbench.backends.ray.serve.server import RayServeServer
 from matih_workbench.backends.stores.deployments import DeploymentStore
 from matih_workbench.backends.stores.promotions import ModelLocks
 from matih_workbench.config import WorkbenchConfig
+from matih_workbench.models import FeatureSource
 from matih_workbench.services.registry import RegistryService
 from matih_workbench.services.serving.service import ServingService
 from matih_workbench.services.shared import Shared
@@ -29,4 +30,9 @@ def build(config: WorkbenchConfig, shared: Shared, registry: RegistryService) ->
         artifact_root=config.artifact_root,
         s3_endpoint_url=config.s3_endpoint_url,
         locks=ModelLocks(shared.home / "locks"),
+        features=FeatureSource(
+            repo=config.feature_repo or str(shared.home / "features"),
+            online_store=config.feature_online_store,
+            registry=config.feature_registry,
+        ),
     )

@@ -32,6 +32,7 @@ from matih_workbench.models import (
     EndpointStats,
     EndpointVersion,
     EventType,
+    FeatureSource,
     LatencyStats,
     ModelStage,
     TrafficRoute,
@@ -66,6 +67,7 @@ class ServingService:
         artifact_root: str = "",
         s3_endpoint_url: str = "",
         locks: ModelLocks,
+        features: FeatureSource | None = None,
     ) -> None:
         self.store = store
         self.server = server
@@ -79,6 +81,7 @@ class ServingService:
         self.locks = locks
         self.artifact_root = artifact_root
         self.s3_endpoint_url = s3_endpoint_url
+        self.features = features  # where replicas fetch online features for versions trained on them
 
     @property
     def user(self) -> str:
@@ -394,6 +397,7 @@ class ServingService:
                 **row.spec,
                 "routes": [r.model_dump() for r in routes],
                 "generation": row.spec.get("generation", 0) + 1,
+                "features": self.features.model_dump() if self.features else None,
             }
         )
         try:
