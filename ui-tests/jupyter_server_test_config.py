@@ -81,6 +81,7 @@ else:
     subprocess.run([sys.executable, str(HERE / "seed_runs.py"), str(MATIH_HOME)], check=True)
     subprocess.run([sys.executable, str(HERE / "seed_jobs.py"), str(MATIH_HOME)], check=True)
     subprocess.run([sys.executable, str(HERE / "seed_registry.py"), str(MATIH_HOME)], check=True)
+    subprocess.run([sys.executable, str(HERE / "seed_monitoring.py"), str(MATIH_HOME)], check=True)
     seed_serving(MATIH_HOME)
 
 # The serving head runs in a session of its own (it outlives JupyterLab by design): stop it when this server

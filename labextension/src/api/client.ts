@@ -3,7 +3,15 @@ import { ServerConnection } from '@jupyterlab/services';
 
 import { API_NAMESPACE, ApiError, Query, queryString, requestAPI, SERVER_EXTENSION_MISSING } from './request';
 import type {
+  Alert,
+  AlertList,
   BestRun,
+  CheckHistory,
+  CheckOutcome,
+  DriftReport,
+  HealthReport,
+  MonitoredEndpoint,
+  MonitoredEndpointList,
   CanaryPolicy,
   DecisionResult,
   Deployment,
@@ -248,6 +256,40 @@ export class WorkbenchClient {
   /** Live counters per version; latencies and predictions over the requests since `since` (epoch seconds). */
   endpointStats(name: string, since = 0): Promise<EndpointStats> {
     return this._get(`endpoints/${enc(name)}/stats`, { since });
+  }
+
+  // -- monitoring ------------------------------------------------------------------------------------
+
+  /** Every endpoint with its versions, last check and alert count. */
+  async monitoredEndpoints(): Promise<MonitoredEndpoint[]> {
+    const list = await this._get<MonitoredEndpointList>('monitoring/endpoints');
+    return list.endpoints;
+  }
+
+  /** Drift of the endpoint's last `window` (`1h`, `1d`...) against its live version's baseline. */
+  drift(name: string, window = '1d'): Promise<DriftReport> {
+    return this._get(`monitoring/endpoints/${enc(name)}/drift`, { window });
+  }
+
+  /** Error rate, p95 latency and volume of the endpoint's last `window`. */
+  health(name: string, window = '1h'): Promise<HealthReport> {
+    return this._get(`monitoring/endpoints/${enc(name)}/health`, { window });
+  }
+
+  /** The endpoint's past checks, oldest first. */
+  driftHistory(name: string, limit = 500): Promise<CheckHistory> {
+    return this._get(`monitoring/endpoints/${enc(name)}/history`, { limit });
+  }
+
+  /** Apply the model's alert rules to the endpoint now; the alerts it raised. */
+  checkNow(name: string): Promise<CheckOutcome> {
+    return this._post(`monitoring/endpoints/${enc(name)}/checks`, {});
+  }
+
+  /** The alerts raised so far (of one endpoint, or all), newest first. */
+  async alerts(endpoint?: string, limit = 100): Promise<Alert[]> {
+    const list = await this._get<AlertList>('monitoring/alerts', { endpoint, limit });
+    return list.alerts;
   }
 
   events(after = 0, limit = 100): Promise<EventList> {

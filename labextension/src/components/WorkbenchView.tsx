@@ -5,6 +5,7 @@ import type { WorkbenchModel } from '../models/workbench';
 import { classes } from './common/format';
 import { IPanelTab, PanelTabs, tabId, tabPanelId } from './common/PanelTabs';
 import { useSignal } from './common/useSignal';
+import { MonitoringView } from './monitoring/MonitoringView';
 import { ModelsView } from './registry/ModelsView';
 import { DeploymentsView } from './serving/DeploymentsView';
 import { TrackingView } from './tracking/TrackingView';
@@ -16,7 +17,8 @@ export interface IWorkbenchViewProps {
 }
 
 /**
- * The whole side panel: header, tabs, then the open tab (runs, training jobs, model registry, deployments).
+ * The whole side panel: header, tabs, then the open tab (runs, training jobs, model registry, deployments,
+ * monitoring).
  * Re-renders only when the tab or the server's status changes; each part listens to its own signals.
  */
 export function WorkbenchView(props: IWorkbenchViewProps): JSX.Element {
@@ -46,6 +48,7 @@ export function WorkbenchView(props: IWorkbenchViewProps): JSX.Element {
             {view === 'jobs' && <JobsView model={model.jobs} onOpenRuns={id => void model.openRuns(id)} />}
             {view === 'models' && <ModelsView model={model.registry} />}
             {view === 'deployments' && <DeploymentsView model={model.serving} />}
+            {view === 'monitoring' && <MonitoringView model={model.monitoring} />}
           </div>
         </>
       )}
@@ -61,7 +64,8 @@ function PanelHeader(props: { model: WorkbenchModel }): JSX.Element {
     model.runs.runsChanged,
     model.jobs.jobsChanged,
     model.registry.registryChanged,
-    model.serving.deploymentsChanged
+    model.serving.deploymentsChanged,
+    model.monitoring.monitoringChanged
   );
   return (
     <header className="jp-matih-header">
@@ -70,7 +74,7 @@ function PanelHeader(props: { model: WorkbenchModel }): JSX.Element {
         type="button"
         className={classes('jp-mod-styled jp-matih-icon-button', model.loading && 'jp-mod-busy')}
         aria-label="Refresh"
-        title="Refresh experiments, runs, jobs, models and deployments"
+        title="Refresh experiments, runs, jobs, models, deployments and monitoring"
         onClick={() => void model.refresh()}
       >
         <refreshIcon.react tag="span" />
@@ -89,7 +93,8 @@ function WorkbenchTabs(props: { model: WorkbenchModel }): JSX.Element {
     { id: 'runs', label: 'Runs' },
     { id: 'jobs', label: 'Jobs', count: running, countLabel: `${running} running` },
     { id: 'models', label: 'Models', count: approvals, countLabel: `${approvals} to approve` },
-    { id: 'deployments', label: 'Deployments' }
+    { id: 'deployments', label: 'Deployments' },
+    { id: 'monitoring', label: 'Monitoring' }
   ];
   return <PanelTabs tabs={tabs} view={model.view} onChange={view => model.setView(view)} />;
 }

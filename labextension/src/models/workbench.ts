@@ -3,17 +3,18 @@ import { ISignal, Signal } from '@lumino/signaling';
 
 import { describeError, EventStream, ServerInfo, WorkbenchClient } from '../api';
 import type { BaseModel } from './base';
+import { MonitoringModel } from './monitoring';
 import { RegistryModel } from './registry';
 import { ServingModel } from './serving';
 import { ExperimentsModel, RunsModel } from './tracking';
 import { JobsModel } from './training';
 
 /** The tabs of the side panel. */
-export type PanelView = 'runs' | 'jobs' | 'models' | 'deployments';
+export type PanelView = 'runs' | 'jobs' | 'models' | 'deployments' | 'monitoring';
 
 /**
  * State of the side panel: server info and the open tab, over one model per capability (tracking:
- * experiments and runs; training: jobs; registry; serving). Each capability model listens to the event
+ * experiments and runs; training: jobs; registry; serving; monitoring). Each capability model listens to the event
  * stream itself and emits its own signal; `panelChanged` covers only the tab and the server's status.
  */
 export class WorkbenchModel implements IDisposable {
@@ -25,6 +26,12 @@ export class WorkbenchModel implements IDisposable {
     this.jobs = new JobsModel({ client, events });
     this.registry = new RegistryModel({ client, events });
     this.serving = new ServingModel({ client, events });
+    this.monitoring = new MonitoringModel({ client, events, notify: options.notify });
+    // A notification's "Show": the Monitoring tab on that endpoint.
+    this.monitoring.showRequested.connect((_, endpoint) => {
+      this.setView('monitoring');
+      void this.monitoring.select(endpoint);
+    }, this);
     this._events = events;
     // A failing experiments list means the server is unusable: the panel shows that instead of its tabs.
     this.experiments.experimentsChanged.connect(this._checkServerError, this);
@@ -36,6 +43,7 @@ export class WorkbenchModel implements IDisposable {
   readonly jobs: JobsModel;
   readonly registry: RegistryModel;
   readonly serving: ServingModel;
+  readonly monitoring: MonitoringModel;
 
   /** The open tab or the server's status changed (not emitted for capability state). */
   get panelChanged(): ISignal<this, void> {
@@ -72,7 +80,13 @@ export class WorkbenchModel implements IDisposable {
     }
     this._checkServerError();
     this._events?.connect();
-    await Promise.all([this.experiments.load(), this.jobs.load(), this.registry.load(), this.serving.load()]);
+    await Promise.all([
+      this.experiments.load(),
+      this.jobs.load(),
+      this.registry.load(),
+      this.serving.load(),
+      this.monitoring.load()
+    ]);
   }
 
   setView(view: PanelView): void {
@@ -118,7 +132,7 @@ export class WorkbenchModel implements IDisposable {
   }
 
   private _capabilities(): BaseModel[] {
-    return [this.experiments, this.runs, this.jobs, this.registry, this.serving];
+    return [this.experiments, this.runs, this.jobs, this.registry, this.serving, this.monitoring];
   }
 
   /** Emit `panelChanged` when the server's status changed. */
@@ -149,5 +163,7 @@ export namespace WorkbenchModel {
   export interface IOptions {
     client: WorkbenchClient;
     events: EventStream | null;
+    /** How monitoring alerts reach the user (a JupyterLab notification by default). */
+    notify?: MonitoringModel.Notify;
   }
 }
