@@ -29,7 +29,9 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$wanted" ] || ! python -c "impor
   python -m pip install -q "uv==0.13.9"
   links=${PIP_FIND_LINKS:-$(python -m pip config get global.find-links 2>/dev/null || true)}
   export UV_FIND_LINKS=${UV_FIND_LINKS:-$links}
-  install=(uv pip install -q --python "$VENV/bin/python" -c requirements/constraints.txt)
+  # --compile-bytecode as pip does: a package compiled on first import instead would warn (e.g. invalid
+  # escape sequences in evidently), and the tests turn warnings into errors
+  install=(uv pip install -q --compile-bytecode --python "$VENV/bin/python" -c requirements/constraints.txt)
   # CPU torch first, pinned: any other torch spec pulls several GB of CUDA wheels
   "${install[@]}" "torch==2.13.0"
   "${install[@]}" -e ".[dev,torch,xgboost]"

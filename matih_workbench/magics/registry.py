@@ -198,8 +198,12 @@ def _check_export(path: str) -> None:
 @argument("version", nargs="?", type=int, help="Version number.")
 @argument("--dataset", default=None, help="A dataset name: which versions came from it.")
 @argument("--digest", default=None, help="A dataset digest (with or without --dataset).")
+@argument("--feature-view", default=None, help="A Feast feature view: which versions were trained on it.")
 def lineage(ctx: MagicContext, args: Any) -> LineageView | DatasetVersionsView:
-    """Lineage both ways: %matih lineage MODEL VERSION, or %matih lineage --dataset NAME [--digest D]."""
+    """Lineage both ways: %matih lineage MODEL VERSION, or %matih lineage --dataset NAME [--digest D], or
+    %matih lineage --feature-view VIEW."""
+    if args.feature_view is not None:
+        return DatasetVersionsView(ctx.workbench.lineage.feature_view_versions(args.feature_view))
     if args.dataset or args.digest:
         return DatasetVersionsView(ctx.workbench.lineage.dataset_versions(args.dataset, args.digest))
     if not args.name or args.version is None:

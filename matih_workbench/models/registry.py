@@ -247,7 +247,7 @@ class CodeRef(BaseModel):
 
 class LineageNode(BaseModel):
     id: str
-    kind: Literal["dataset", "run", "model_version", "deployment", "code"]
+    kind: Literal["dataset", "feature_view", "run", "model_version", "deployment", "code"]
     label: str
 
 
@@ -257,6 +257,15 @@ class LineageEdge(BaseModel):
     relation: str
 
 
+class FeatureViewRef(BaseModel):
+    """A Feast feature view a version was trained on (``%%matih train --features``), as defined then."""
+
+    name: str
+    definition_hash: str
+    feature_service: str | None = None
+    run_id: str = Field(description="The run that recorded the training set's lineage.")
+
+
 class VersionLineage(BaseModel):
     """What data and code made a version, and where it went."""
 
@@ -264,6 +273,7 @@ class VersionLineage(BaseModel):
     version: int
     run_id: str | None
     datasets: list[DatasetRef] = Field(default_factory=list)
+    feature_views: list[FeatureViewRef] = Field(default_factory=list)
     code: CodeRef = Field(default_factory=CodeRef)
     deployments: list[TransitionRecord] = Field(default_factory=list)
     nodes: list[LineageNode] = Field(default_factory=list)
@@ -279,8 +289,10 @@ class VersionRef(BaseModel):
 
 
 class DatasetLineage(BaseModel):
-    """Which versions came from a dataset (by name, optionally one digest)."""
+    """Which versions came from a dataset (by name, optionally one digest), or from a Feast feature view
+    (``kind`` feature_view: each version's ``dataset_digest`` is the view's definition hash it trained on)."""
 
+    kind: Literal["dataset", "feature_view"] = "dataset"
     dataset: str
     digest: str | None = None
     versions: list[VersionRef]

@@ -195,7 +195,13 @@ class LineageView(Table):
         self.caption = f"{lineage.model} v{lineage.version} <- run {lineage.run_id} ({where}{commit})"
 
     def to_pandas(self) -> pd.DataFrame:
-        rows = [(d.name, d.digest, d.context, _source(d), d.run_id) for d in self.lineage.datasets]
+        rows: list[tuple[str, str | None, str | None, str | None, str | None]] = [
+            (d.name, d.digest, d.context, _source(d), d.run_id) for d in self.lineage.datasets
+        ]
+        rows += [
+            (f"feature view {v.name}", v.definition_hash, "features", v.feature_service, v.run_id)
+            for v in self.lineage.feature_views
+        ]
         return pd.DataFrame(rows, columns=["dataset", "digest", "context", "source", "logged_on_run"])
 
 
@@ -208,11 +214,13 @@ class DatasetVersionsView(Table):
     def __init__(self, lineage: DatasetLineage) -> None:
         self.lineage = lineage
         what = lineage.dataset + (f" @ {lineage.digest}" if lineage.digest else "")
-        self.caption = f"Model versions trained on {what}"
+        feature_view = lineage.kind == "feature_view"
+        self.caption = f"Model versions trained on {'feature view ' if feature_view else ''}{what}"
+        self.digest_column = "definition_hash" if feature_view else "digest"
 
     def to_pandas(self) -> pd.DataFrame:
         rows = [(v.name, v.version, v.stage.value, v.run_id, v.dataset_digest) for v in self.lineage.versions]
-        return pd.DataFrame(rows, columns=["model", "version", "stage", "run_id", "digest"])
+        return pd.DataFrame(rows, columns=["model", "version", "stage", "run_id", self.digest_column])
 
 
 class ModelCardView:

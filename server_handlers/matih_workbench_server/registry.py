@@ -169,6 +169,13 @@ class DatasetLineageHandler(WorkbenchHandler):
         self.send(await self.call(self.workbench.lineage.dataset_versions, name, digest))
 
 
+class FeatureViewLineageHandler(WorkbenchHandler):
+    @tornado.web.authenticated
+    @authorized
+    async def get(self, view: str) -> None:
+        self.send(await self.call(self.workbench.lineage.feature_view_versions, view))
+
+
 class PromotionsHandler(WorkbenchHandler):
     @tornado.web.authenticated
     @authorized
@@ -214,6 +221,7 @@ default_handlers = [
     (f"{_VERSION}/card", CardHandler),
     (f"{_VERSION}/lineage", VersionLineageHandler),
     ("/lineage/datasets", DatasetLineageHandler),
+    (f"/lineage/feature-views/{part('view')}", FeatureViewLineageHandler),
     ("/promotions", PromotionsHandler),
     (_PROMOTION, PromotionHandler),
     (f"{_PROMOTION}/decision", DecisionHandler),

@@ -70,6 +70,16 @@ BAD = [
 ]
 
 
+async def test_versions_trained_on_a_feature_view(jp_fetch: Any) -> None:
+    code, answer = await call(jp_fetch, "GET", "lineage", "feature-views", HOURLY_VIEW)
+    assert code == 200 and answer == {
+        "kind": "feature_view",
+        "dataset": HOURLY_VIEW,
+        "digest": None,
+        "versions": [],
+    }
+
+
 async def test_bad_input_is_answered_4xx_json(jp_fetch: Any) -> None:
     for method, path, body, params, status, message in BAD:
         code, answer = await call(jp_fetch, method, *path, body=body, **params)

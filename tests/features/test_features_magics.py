@@ -65,3 +65,9 @@ def test_mistakes_are_usage_errors_with_hints(shell: InteractiveShell) -> None:
         shell.run_line_magic("matih", "features delete")
     with pytest.raises(UsageError, match="is in the future"):
         shell.run_line_magic("matih", "features materialize --end 2999-01-01T00:00")
+
+
+def test_lineage_of_a_feature_view(shell: InteractiveShell) -> None:
+    view = shell.run_line_magic("matih", f"lineage --feature-view {PROFILE_VIEW}")
+    assert view.caption == f"Model versions trained on feature view {PROFILE_VIEW}"
+    assert view.to_pandas().columns.tolist() == ["model", "version", "stage", "run_id", "definition_hash"]

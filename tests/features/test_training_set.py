@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import tempfile
 from pathlib import Path
 
+import mlflow.sklearn
 import numpy as np
 import pandas as pd
 import pytest
 from mlflow.tracking import MlflowClient
+from sklearn.linear_model import LinearRegression
 
 from matih_workbench.backends.feast.demo import LAPSED_DRIVER, floor_hour, hourly_values, profile_values
 from matih_workbench.errors import InvalidInput, NotFound
@@ -165,3 +168,45 @@ def test_lineage_on_an_mlflow_run_then_the_same_features_online(
     assert online.columns.tolist() == COLUMNS
     assert online.dtypes.astype(str).to_dict() == training.lineage.feature_dtypes
     assert online.conv_rate.tolist() == [expected(d, demo_repo.end)["conv_rate"] for d in (1002, 1001)]
+
+
+def test_lineage_reaches_from_a_version_to_its_feature_views_and_back(
+    wb: Workbench, demo_repo: DemoRepo
+) -> None:
+    """``%%matih train --features`` records the lineage on the parent run; the version comes from a trial."""
+    client = MlflowClient(tracking_uri=wb.config.tracking_uri)
+    entity_df = pd.DataFrame({"driver_id": [1001, 1002], "event_timestamp": [demo_repo.end - 3 * H] * 2})
+    training = wb.features.training_set(SERVICE, entity_df)
+    experiment_id = client.create_experiment("features-lineage")
+    parent = client.create_run(experiment_id).info.run_id
+    wb.features.log_training_set(parent, training)
+    trial = _run_with_a_model(client, experiment_id, {"mlflow.parentRunId": parent})
+    version = wb.registry.register(trial, "feature-model").version
+    wb.registry.register(_run_with_a_model(client, experiment_id, {}), "feature-model")  # no feature view
+
+    lineage = wb.lineage.version_lineage("feature-model", version)
+    hashes = {v.name: v.definition_hash for v in training.lineage.views}
+    assert {v.name: v.definition_hash for v in lineage.feature_views} == hashes
+    assert {v.run_id for v in lineage.feature_views} == {parent}
+    assert {v.feature_service for v in lineage.feature_views} == {SERVICE}
+    node = f"feature_view:{HOURLY_VIEW}@{hashes[HOURLY_VIEW]}"
+    assert any(e.source == node and e.target == f"run:{parent}" for e in lineage.edges)
+
+    users = wb.lineage.feature_view_versions(PROFILE_VIEW)
+    assert users.kind == "feature_view"
+    assert [(v.name, v.version, v.dataset_digest) for v in users.versions] == [
+        ("feature-model", version, hashes[PROFILE_VIEW])
+    ]
+    assert wb.lineage.feature_view_versions("nobody_uses_this").versions == []
+    with pytest.raises(InvalidInput, match="Name a feature view"):
+        wb.lineage.feature_view_versions(" ")
+
+
+def _run_with_a_model(client: MlflowClient, experiment_id: str, tags: dict[str, str]) -> str:
+    run_id = client.create_run(experiment_id, tags=tags).info.run_id
+    with tempfile.TemporaryDirectory() as tmp:
+        model = LinearRegression().fit([[0.0], [1.0]], [0.0, 1.0])
+        mlflow.sklearn.save_model(model, f"{tmp}/model", pip_requirements=["scikit-learn"])
+        client.log_artifacts(run_id, f"{tmp}/model", "model")
+    client.set_terminated(run_id)
+    return run_id

@@ -661,11 +661,13 @@ export interface Distribution {
   reference: number[];
 }
 /**
- * Which versions came from a dataset (by name, optionally one digest).
+ * Which versions came from a dataset (by name, optionally one digest), or from a Feast feature view
+ * (``kind`` feature_view: each version's ``dataset_digest`` is the view's definition hash it trained on).
  */
 export interface DatasetLineage {
   dataset: string;
   digest?: string | null;
+  kind?: 'dataset' | 'feature_view';
   versions: VersionRef[];
 }
 export interface VersionRef {
@@ -822,6 +824,7 @@ export interface VersionLineage {
   datasets?: DatasetRef[];
   deployments?: TransitionRecord[];
   edges?: LineageEdge[];
+  feature_views?: FeatureViewRef[];
   model: string;
   nodes?: LineageNode[];
   run_id: string | null;
@@ -832,9 +835,21 @@ export interface LineageEdge {
   source: string;
   target: string;
 }
+/**
+ * A Feast feature view a version was trained on (``%%matih train --features``), as defined then.
+ */
+export interface FeatureViewRef {
+  definition_hash: string;
+  feature_service?: string | null;
+  name: string;
+  /**
+   * The run that recorded the training set's lineage.
+   */
+  run_id: string;
+}
 export interface LineageNode {
   id: string;
-  kind: 'dataset' | 'run' | 'model_version' | 'deployment' | 'code';
+  kind: 'dataset' | 'feature_view' | 'run' | 'model_version' | 'deployment' | 'code';
   label: string;
 }
 export interface MetricDelta {

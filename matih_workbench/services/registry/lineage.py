@@ -15,6 +15,7 @@ from matih_workbench.models import (
     CodeRef,
     DatasetLineage,
     DatasetRef,
+    FeatureViewRef,
     LineageEdge,
     LineageNode,
     ModelHistory,
@@ -25,6 +26,8 @@ from matih_workbench.models import (
 from matih_workbench.services.registry.stages import DEPLOYMENT_EVENTS, stage_of
 
 NOTEBOOK_TAG = "matih.notebook_path"
+FEATURE_VIEW_TAG = "matih.feature_view."  # + view name = its definition hash (TrainingSetLineage.tags)
+FEATURE_SERVICE_TAG = "matih.features.service"
 
 
 class LineageService:
@@ -34,35 +37,44 @@ class LineageService:
 
     def datasets_of_run(self, run_id: str, cache: dict[str, RunFacts] | None = None) -> list[DatasetRef]:
         """The run's dataset inputs, then its parent's (tuning data is logged on the parent run)."""
-        cache = {} if cache is None else cache
-        found: list[DatasetRef] = []
-        current: str | None = run_id
-        seen: set[str] = set()
-        while current and current not in seen:
-            seen.add(current)
-            facts = self._run(current, cache)
-            if facts is None:
-                break
-            for d in facts.datasets:
-                found.append(
-                    DatasetRef(
-                        name=d.name,
-                        digest=d.digest,
-                        source_type=d.source_type,
-                        source=d.source,
-                        context=d.tags.get("mlflow.data.context"),
-                        date_range=d.tags.get("matih.date_range"),
-                        run_id=current,
-                    )
-                )
-            current = facts.parent_run_id
-        return found
+        return [
+            DatasetRef(
+                name=d.name,
+                digest=d.digest,
+                source_type=d.source_type,
+                source=d.source,
+                context=d.tags.get("mlflow.data.context"),
+                date_range=d.tags.get("matih.date_range"),
+                run_id=facts.run_id,
+            )
+            for facts in self._chain(run_id, cache)
+            for d in facts.datasets
+        ]
+
+    def feature_views_of_run(
+        self, run_id: str, cache: dict[str, RunFacts] | None = None
+    ) -> list[FeatureViewRef]:
+        """The feature views (with their definition hashes) of the training set recorded on the run or its
+        parent (``%%matih train --features`` records it on the parent run)."""
+        return [
+            FeatureViewRef(
+                name=key.removeprefix(FEATURE_VIEW_TAG),
+                definition_hash=value,
+                feature_service=facts.tags.get(FEATURE_SERVICE_TAG),
+                run_id=facts.run_id,
+            )
+            for facts in self._chain(run_id, cache)
+            for key, value in sorted(facts.tags.items())
+            if key.startswith(FEATURE_VIEW_TAG)
+        ]
 
     def version_lineage(self, name: str, version: int) -> VersionLineage:
         record = self.registry.version(name, version)
         run_id = record.run_id
-        facts = self._run(run_id, {}) if run_id else None
-        datasets = self.datasets_of_run(run_id) if run_id else []
+        cache: dict[str, RunFacts] = {}
+        facts = self._run(run_id, cache) if run_id else None
+        datasets = self.datasets_of_run(run_id, cache) if run_id else []
+        views = self.feature_views_of_run(run_id, cache) if run_id else []
         code = CodeRef()
         if facts is not None:
             code = CodeRef(
@@ -73,12 +85,13 @@ class LineageService:
             for r in self.history(name, version).history
             if r.to_stage == "Production" or r.type in {e.value for e in DEPLOYMENT_EVENTS}
         ]
-        nodes, edges = _graph(name, version, run_id, datasets, code, deployments)
+        nodes, edges = _graph(name, version, run_id, datasets, views, code, deployments)
         return VersionLineage(
             model=name,
             version=version,
             run_id=run_id,
             datasets=datasets,
+            feature_views=views,
             code=code,
             deployments=deployments,
             nodes=nodes,
@@ -111,6 +124,45 @@ class LineageService:
                     break
         return DatasetLineage(dataset=dataset or "", digest=digest, versions=found)
 
+    def feature_view_versions(self, view: str) -> DatasetLineage:
+        """Every version whose run (or parent run) was trained on the Feast feature view ``view``; each
+        with the view's definition hash at training (a changed definition since shows as another hash)."""
+        view = (view or "").strip()
+        if not view:
+            raise InvalidInput(
+                "Name a feature view", hint="e.g. %matih lineage --feature-view driver_hourly_stats"
+            )
+        cache: dict[str, RunFacts] = {}
+        found: list[VersionRef] = []
+        for record in self.registry.versions():
+            if not record.run_id:
+                continue
+            ref = next((r for r in self.feature_views_of_run(record.run_id, cache) if r.name == view), None)
+            if ref is not None:
+                found.append(
+                    VersionRef(
+                        name=record.name,
+                        version=record.version,
+                        stage=stage_of(record),
+                        run_id=record.run_id,
+                        dataset_digest=ref.definition_hash,
+                    )
+                )
+        return DatasetLineage(kind="feature_view", dataset=view, versions=found)
+
+    def _chain(self, run_id: str, cache: dict[str, RunFacts] | None) -> list[RunFacts]:
+        """The run, then its parent, and so on (a deleted run ends the chain)."""
+        cache = {} if cache is None else cache
+        chain: list[RunFacts] = []
+        current: str | None = run_id
+        while current and all(f.run_id != current for f in chain):
+            facts = self._run(current, cache)
+            if facts is None:
+                break
+            chain.append(facts)
+            current = facts.parent_run_id
+        return chain
+
     def _run(self, run_id: str, cache: dict[str, RunFacts]) -> RunFacts | None:
         if run_id not in cache:
             try:
@@ -125,10 +177,11 @@ def _graph(
     version: int,
     run_id: str | None,
     datasets: list[DatasetRef],
+    views: list[FeatureViewRef],
     code: CodeRef,
     deployments: list[TransitionRecord],
 ) -> tuple[list[LineageNode], list[LineageEdge]]:
-    """Nodes and edges: datasets and code -> run -> version -> Production promotions."""
+    """Nodes and edges: datasets, feature views and code -> run -> version -> Production promotions."""
     version_id = f"model_version:{name}/{version}"
     nodes = [LineageNode(id=version_id, kind="model_version", label=f"{name} v{version}")]
     edges: list[LineageEdge] = []
@@ -145,6 +198,12 @@ def _graph(
                 edges.append(
                     LineageEdge(source=node, target=f"run:{d.run_id}", relation=d.context or "input")
                 )
+        for v in views:
+            node = f"feature_view:{v.name}@{v.definition_hash}"
+            nodes.append(
+                LineageNode(id=node, kind="feature_view", label=f"{v.name} ({v.definition_hash[:12]})")
+            )
+            edges.append(LineageEdge(source=node, target=f"run:{v.run_id}", relation="features"))
         if d_parent := code.parent_run_id:
             nodes.append(LineageNode(id=f"run:{d_parent}", kind="run", label=f"{d_parent[:8]} (parent)"))
             edges.append(LineageEdge(source=f"run:{d_parent}", target=run_node, relation="parent of"))
