@@ -56,7 +56,8 @@ def test_background_cell_updates_its_table_and_curves_in_place(
     km, kc = start_new_kernel(kernel_name="python3")
     try:
         kc.execute_interactive("%load_ext matih_workbench", timeout=60)
-        messages = _outputs(kc, CELL.replace("{extra}", extra), "FINISHED in", timeout=240)
+        # the first Ray test of a run pays Ray's cold start in a fresh environment (minutes on a busy machine)
+        messages = _outputs(kc, CELL.replace("{extra}", extra), "FINISHED in", timeout=420)
     finally:
         kc.stop_channels()
         km.shutdown_kernel(now=True)
