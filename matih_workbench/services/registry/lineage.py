@@ -105,24 +105,12 @@ class LineageService:
             raise InvalidInput(
                 "Name a dataset or a digest", hint="e.g. ?name=churn-train or ?digest=3f2a9c1e"
             )
-        cache: dict[str, RunFacts] = {}
-        found: list[VersionRef] = []
-        for record in self.registry.versions():
-            if not record.run_id:
-                continue
-            for ref in self.datasets_of_run(record.run_id, cache):
-                if (dataset is None or ref.name == dataset) and (digest is None or ref.digest == digest):
-                    found.append(
-                        VersionRef(
-                            name=record.name,
-                            version=record.version,
-                            stage=stage_of(record),
-                            run_id=record.run_id,
-                            dataset_digest=ref.digest,
-                        )
-                    )
-                    break
-        return DatasetLineage(dataset=dataset or "", digest=digest, versions=found)
+
+        def used(run_id: str, cache: dict[str, RunFacts]) -> list[str | None]:
+            refs = self.datasets_of_run(run_id, cache)
+            return [r.digest for r in refs if dataset in (None, r.name) and digest in (None, r.digest)]
+
+        return DatasetLineage(dataset=dataset or "", digest=digest, versions=self._versions_where(used))
 
     def feature_view_versions(self, view: str) -> DatasetLineage:
         """Every version whose run (or parent run) was trained on the Feast feature view ``view``; each
@@ -132,23 +120,32 @@ class LineageService:
             raise InvalidInput(
                 "Name a feature view", hint="e.g. %matih lineage --feature-view driver_hourly_stats"
             )
+
+        def used(run_id: str, cache: dict[str, RunFacts]) -> list[str | None]:
+            return [r.definition_hash for r in self.feature_views_of_run(run_id, cache) if r.name == view]
+
+        return DatasetLineage(kind="feature_view", dataset=view, versions=self._versions_where(used))
+
+    def _versions_where(
+        self, used: Callable[[str, dict[str, RunFacts]], list[str | None]]
+    ) -> list[VersionRef]:
+        """Versions whose run chain used the data: ``used`` lists the digests (or hashes) it saw, the first
+        is shown."""
         cache: dict[str, RunFacts] = {}
         found: list[VersionRef] = []
         for record in self.registry.versions():
-            if not record.run_id:
-                continue
-            ref = next((r for r in self.feature_views_of_run(record.run_id, cache) if r.name == view), None)
-            if ref is not None:
+            seen = used(record.run_id, cache) if record.run_id else []
+            if seen:
                 found.append(
                     VersionRef(
                         name=record.name,
                         version=record.version,
                         stage=stage_of(record),
                         run_id=record.run_id,
-                        dataset_digest=ref.definition_hash,
+                        dataset_digest=seen[0],
                     )
                 )
-        return DatasetLineage(kind="feature_view", dataset=view, versions=found)
+        return found
 
     def _chain(self, run_id: str, cache: dict[str, RunFacts] | None) -> list[RunFacts]:
         """The run, then its parent, and so on (a deleted run ends the chain)."""

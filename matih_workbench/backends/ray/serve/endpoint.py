@@ -20,7 +20,6 @@ import zlib
 from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -30,6 +29,7 @@ from starlette.responses import JSONResponse, Response
 
 from matih_workbench.backends.contracts import FeatureStore
 from matih_workbench.backends.feast.online import OnlineLookup
+from matih_workbench.backends.ray.serve.features import online_features, with_features
 from matih_workbench.backends.ray.serve.inference_log import InferenceLog
 from matih_workbench.backends.ray.serve.protocol import (
     BINARY_HEADER,
@@ -45,8 +45,6 @@ from matih_workbench.backends.ray.serve.protocol import (
 )
 from matih_workbench.backends.ray.serve.stats import EndpointStats, first_number
 from matih_workbench.backends.ray.serve.validation import Column, Signature
-from matih_workbench.errors import NotFound, WorkbenchError
-from matih_workbench.models.features import ServingFeatures
 from matih_workbench.models.serving import EndpointSpec, TrafficRoute
 
 log = logging.getLogger(__name__)
@@ -111,51 +109,13 @@ def _load(spec: EndpointSpec, route: TrafficRoute, stores: dict[str, FeatureStor
     mlflow.set_tracking_uri(spec.tracking_uri)
     mlflow.set_registry_uri(spec.tracking_uri)
     uri = f"models:/{spec.model}/{route.version}"
-    features = _online_features(spec, route.version, stores)
+    features = online_features(spec, route.version, stores)
     if route.triton_url:
         signature = _signature(mlflow.models.Model.load(uri))
         remote = RemoteTriton(route.triton_url, route.triton_model or spec.model, signature.names)
         return Loaded(route.version, remote, signature, features)
     pyfunc = mlflow.pyfunc.load_model(uri)
     return Loaded(route.version, pyfunc, _signature(pyfunc.metadata), features)
-
-
-def _online_features(
-    spec: EndpointSpec, version: str, stores: dict[str, FeatureStore]
-) -> OnlineLookup | None:
-    """The online lookup of a version trained on a feature service (its run's, or its parent run's,
-    ``features.*`` params), else None. The replica opens each Feast repository once."""
-    from mlflow.tracking import MlflowClient
-
-    client = MlflowClient(spec.tracking_uri, spec.tracking_uri)
-    run_id = client.get_model_version(spec.model, version).run_id
-    if not run_id:  # registered from a path, not a run: no lineage to read
-        return None
-    run = client.get_run(run_id)
-    wanted = ServingFeatures.from_params(run.data.params)
-    parent = run.data.tags.get("mlflow.parentRunId")
-    if wanted is None and parent:
-        wanted = ServingFeatures.from_params(client.get_run(parent).data.params)
-    if wanted is None:
-        return None
-    source = spec.features
-    if source is None:
-        raise RuntimeError(
-            f"Version {version} was trained on feature service '{wanted.feature_service}' "
-            "and this endpoint has no feature repository"
-        )
-    if source.repo not in stores:
-        from matih_workbench.backends.feast.repo import RepoSettings
-        from matih_workbench.backends.feast.store import FeastStore
-
-        settings = RepoSettings(
-            repo=source.repo,
-            demo_folder=Path(source.repo),
-            online_store=source.online_store,
-            registry=source.registry,
-        )
-        stores[source.repo] = FeastStore(settings)
-    return OnlineLookup(stores[source.repo], wanted.feature_service, wanted.columns, wanted.dtypes)
 
 
 def _response(status: int, body: dict[str, Any], headers: dict[str, str] | None = None) -> JSONResponse:
@@ -254,7 +214,7 @@ class Endpoint:
         loaded = table.loaded[version]
         try:
             if loaded.features is not None and not isinstance(records, np.ndarray):
-                records = await asyncio.to_thread(_with_features, loaded.features, records)
+                records = await asyncio.to_thread(with_features, loaded.features, records)
             if isinstance(records, np.ndarray):
                 inputs = loaded.signature.tensor(records)
             else:
@@ -534,15 +494,6 @@ _V2_TYPES = {
     "binary": "BYTES",
     "datetime": "BYTES",
 }
-
-
-def _with_features(lookup: OnlineLookup, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The records completed with their online features: an unknown entity is a 404 naming it."""
-    try:
-        return lookup.complete(records)
-    except WorkbenchError as exc:
-        message = f"{exc.message}. Hint: {exc.hint}" if exc.hint else exc.message
-        raise BadRequest(message, status=404 if isinstance(exc, NotFound) else 422) from None
 
 
 def _status_of(exc: Exception) -> int:
