@@ -8,10 +8,11 @@ from __future__ import annotations
 from typing import Any
 
 from matih_workbench._version import __version__
-from matih_workbench.reporting import data, last_checkpoint, report
+from matih_workbench.reporting import data, last_checkpoint, log_model, report
 
 __all__ = [
-    "__version__", "data", "last_checkpoint", "load_ipython_extension", "report", "unload_ipython_extension",
+    "__version__", "data", "last_checkpoint", "load_ipython_extension", "log_model", "report",
+    "unload_ipython_extension",
 ]  # fmt: skip
 
 

@@ -22,6 +22,10 @@ S3). ``matih.last_checkpoint()`` gives it back after a restart (None on a fresh 
         ...
         matih.report({"loss": loss}, checkpoint={"epoch": epoch + 1, "weights": weights})
 
+``matih.log_model(model, input_example=X)`` writes the trained model (scikit-learn, XGBoost or PyTorch) into
+the trial's run as an MLflow model ``model``, with a signature from ``X``: what ``%matih register RUN`` and a
+retraining rule register.
+
 In a data-parallel run (``--workers N``) every worker calls ``report`` each epoch; rank 0's metrics and
 checkpoint are recorded, and ``matih.data()`` is this worker's shard of the data.
 """
@@ -31,7 +35,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["data", "last_checkpoint", "report"]
+__all__ = ["data", "last_checkpoint", "log_model", "report"]
 
 
 def report(metrics: Mapping[str, Any], checkpoint: Any = None) -> None:
@@ -53,3 +57,10 @@ def last_checkpoint() -> Any:
     from matih_workbench.backends.ray.trial import last_checkpoint as _last
 
     return _last()
+
+
+def log_model(model: Any, input_example: Any = None, name: str = "model") -> str | None:
+    """Write the model into the trial's run (``runs:/RUN/model``); None outside a training run."""
+    from matih_workbench.backends.ray.trial import log_model as _log_model
+
+    return _log_model(model, input_example, name)

@@ -1,16 +1,19 @@
-"""``%matih drift``, ``health``, ``baseline``, ``check``, ``alerts`` and ``alert-rules``."""
+"""``%matih drift``, ``health``, ``baseline``, ``check``, ``alerts``, ``alert-rules`` and ``retrain``."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from IPython import get_ipython
 from IPython.core.error import UsageError
 from IPython.core.magic_arguments import argument, magic_arguments
 from pydantic import ValidationError
 
 from matih_workbench.magics.commands import MagicContext, subcommand
 from matih_workbench.magics.predict import _data
-from matih_workbench.models.monitoring_api import AlertRuleSettings
+from matih_workbench.magics.training import _search_space
+from matih_workbench.models.monitoring_api import AlertKind, AlertRuleSettings, RetrainSpec
+from matih_workbench.services.training.service import training_spec
 from matih_workbench.widgets.monitoring import (
     AlertsTable,
     BaselineView,
@@ -19,6 +22,11 @@ from matih_workbench.widgets.monitoring import (
     HealthView,
     RulesView,
 )
+
+
+def _namespace() -> dict[str, Any]:
+    shell = get_ipython()
+    return shell.user_ns if shell is not None else {}
 
 
 def _frame(name: str | None) -> Any:
@@ -125,3 +133,61 @@ def alert_rules(ctx: MagicContext, args: Any) -> RulesView:
         first = exc.errors()[0]
         raise UsageError(f"Invalid {first['loc'][0]}: {first['msg']}") from None
     return RulesView(service.set_rules(args.model, settings))
+
+
+@subcommand("retrain")
+@magic_arguments()
+@argument("model", help="Registered model name.")
+@argument(
+    "-e", "--experiment", default=None, help="Experiment of the retraining jobs (required with a cell)."
+)
+@argument("--metric", default=None, help="Metric train_fn reports, to pick the best trial by.")
+@argument("--mode", choices=["min", "max"], default=None, help="min or max (default: guessed from the name).")
+@argument("--epochs", type=int, default=10, help="Passed as config['epochs'] (default 10).")
+@argument("--tune", nargs="+", default=None, metavar="NAME=FN(...)", help="Search space, as for train.")
+@argument("--num-samples", type=int, default=1, help="Trials to sample.")
+@argument(
+    "--on",
+    default="drift,prediction_drift",
+    help="Alert kinds that start it (comma-separated): " + ", ".join(k.value for k in AlertKind) + ".",
+)
+@argument("--artifact-path", default="model", help="The model the trials log (matih.log_model's name).")
+@argument("--off", action="store_true", help="Stop retraining this model on alerts.")
+def retrain(ctx: MagicContext, args: Any) -> RulesView:
+    """Retrain a model when its monitoring alerts: the cell is a ``%%matih train`` cell (it defines
+    ``train_fn(config)``, which calls ``matih.log_model(model, input_example=X)``, and ``load_data()``
+    returning fresh training data for ``matih.data()``). On an alert of the ``--on`` kinds the server runs it
+    as a background training job, registers the best trial's model as a new version and moves it to Staging
+    through governance (its thresholds checked; Production still needs approval). Events and the version's
+    lineage record alert -> job -> version -> Staging. Without a cell: show the rules (``--off`` clears it).
+
+        %%matih retrain churn --experiment churn-retrain --metric r2
+        def load_data(): ...
+        def train_fn(config): ...
+    """
+    service = ctx.workbench.monitoring.alerts
+    current = service.rules(args.model).model_dump(include=set(AlertRuleSettings.model_fields))
+    if args.off:
+        current["retrain"] = None
+    elif ctx.cell and ctx.cell.strip():
+        if not args.experiment:
+            raise UsageError("retrain needs --experiment NAME for its jobs")
+        spec = training_spec(
+            experiment=args.experiment,
+            metric=args.metric,
+            mode=args.mode,
+            epochs=args.epochs,
+            search_space=_search_space(args.tune, _namespace()),
+            num_samples=args.num_samples,
+        )
+        try:
+            on = [AlertKind(k.strip()) for k in args.on.split(",") if k.strip()]
+            current["retrain"] = RetrainSpec(
+                source=ctx.cell, training=spec, artifact_path=args.artifact_path, on=on
+            ).model_dump()
+        except ValueError as exc:
+            known = ", ".join(k.value for k in AlertKind)
+            raise UsageError(f"Invalid retrain option: {exc}. Hint: --on takes {known}") from None
+    else:
+        return RulesView(service.rules(args.model))
+    return RulesView(service.set_rules(args.model, AlertRuleSettings.model_validate(current)))

@@ -9,6 +9,9 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from matih_workbench.models.monitoring import DataDrift, PredictionDrift
+from matih_workbench.models.training import TrainingSpec
+
+MAX_RETRAIN_SOURCE = 200_000
 
 
 class BaselineInfo(BaseModel):
@@ -74,6 +77,29 @@ class HealthReport(BaseModel):
     timeline: list[HealthPoint]
 
 
+class AlertKind(StrEnum):
+    DRIFT = "drift"
+    PREDICTION_DRIFT = "prediction_drift"
+    ERROR_RATE = "error_rate"
+    LATENCY = "latency"
+    VOLUME = "volume"
+
+
+class RetrainSpec(BaseModel):
+    """What an alert retrains: the source of a ``%%matih train`` cell (it defines ``train_fn(config)``, and
+    ``load_data()`` returning fresh training data when the job needs data) and the job's options. The best
+    trial's logged model becomes a new version, moved to Staging through the registry's governance."""
+
+    source: str = Field(max_length=MAX_RETRAIN_SOURCE, description="Python defining train_fn(config).")
+    training: TrainingSpec
+    artifact_path: str = Field(default="model", max_length=250, description="The trials' logged model.")
+    on: list[AlertKind] = Field(
+        default_factory=lambda: [AlertKind.DRIFT, AlertKind.PREDICTION_DRIFT],
+        max_length=5,
+        description="The alert kinds that start it.",
+    )
+
+
 class AlertRuleSettings(BaseModel):
     """What a model's checks look at and when they alert; every field has a sane default."""
 
@@ -96,20 +122,13 @@ class AlertRuleSettings(BaseModel):
     min_rows: int = Field(default=100, ge=1, le=10_000_000, description="Smaller windows are not judged.")
     cooldown_s: float = Field(default=3600.0, ge=0, le=30 * 86400, description="Quiet time after an alert.")
     webhook: str | None = Field(default=None, max_length=2000, description="POSTed each alert as JSON.")
+    retrain: RetrainSpec | None = Field(default=None, description="Retrain on these alerts (none: never).")
 
 
 class AlertRule(AlertRuleSettings):
     model: str
     updated_by: str | None = None
     updated_at: float | None = None
-
-
-class AlertKind(StrEnum):
-    DRIFT = "drift"
-    PREDICTION_DRIFT = "prediction_drift"
-    ERROR_RATE = "error_rate"
-    LATENCY = "latency"
-    VOLUME = "volume"
 
 
 class Alert(BaseModel):
@@ -140,6 +159,7 @@ class CheckOutcome(BaseModel):
     skipped: str | None = Field(default=None, description="Why nothing was judged (no rule, few rows...).")
     breaches: list[AlertKind] = Field(default_factory=list)
     alerts: list[Alert] = Field(default_factory=list)
+    retrain_job: str | None = Field(default=None, description="The retraining job these alerts started.")
 
 
 class CheckPoint(BaseModel):

@@ -247,7 +247,7 @@ class CodeRef(BaseModel):
 
 class LineageNode(BaseModel):
     id: str
-    kind: Literal["dataset", "feature_view", "run", "model_version", "deployment", "code"]
+    kind: Literal["dataset", "feature_view", "run", "model_version", "deployment", "code", "alert"]
     label: str
 
 
@@ -266,6 +266,19 @@ class FeatureViewRef(BaseModel):
     run_id: str = Field(description="The run that recorded the training set's lineage.")
 
 
+class RetrainTrigger(BaseModel):
+    """The monitoring alert whose retraining made a version, and the training job that did."""
+
+    alert_id: int
+    kind: str
+    endpoint: str
+    from_version: int
+    message: str
+    time: float
+    job_id: str | None = None
+    parent_run_id: str | None = None
+
+
 class VersionLineage(BaseModel):
     """What data and code made a version, and where it went."""
 
@@ -275,6 +288,7 @@ class VersionLineage(BaseModel):
     datasets: list[DatasetRef] = Field(default_factory=list)
     feature_views: list[FeatureViewRef] = Field(default_factory=list)
     code: CodeRef = Field(default_factory=CodeRef)
+    trigger: RetrainTrigger | None = Field(default=None, description="The alert it was retrained for.")
     deployments: list[TransitionRecord] = Field(default_factory=list)
     nodes: list[LineageNode] = Field(default_factory=list)
     edges: list[LineageEdge] = Field(default_factory=list)

@@ -72,7 +72,7 @@ class Workbench:
             serving=serving.build(config, shared, governed.service),
             batch=build_batch_scoring(config, governed.service),
             features=features.build(config, shared),
-            monitoring=monitoring.build(config, shared, governed.service),
+            monitoring=monitoring.build(config, shared, governed.service, trained.service),
         )
 
     def info(self) -> ServerInfo:

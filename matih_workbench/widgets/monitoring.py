@@ -195,7 +195,16 @@ class RulesView(Table):
         )
 
     def to_pandas(self) -> pd.DataFrame:
-        values = self.rule.model_dump(exclude={"model", "updated_by", "updated_at"})
+        values: dict[str, Any] = self.rule.model_dump(
+            exclude={"model", "updated_by", "updated_at", "retrain"}
+        )
+        spec = self.rule.retrain
+        values["retrain"] = (
+            f"on {', '.join(spec.on)}: experiment {spec.training.experiment}, "
+            f"{spec.source.count(chr(10)) + 1} lines of training cell"
+            if spec
+            else None
+        )
         return pd.DataFrame({"rule": list(values), "value": [str(v) for v in values.values()]})
 
 

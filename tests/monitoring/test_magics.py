@@ -59,3 +59,30 @@ def test_drift_magic_rules_and_alerts(
     ):
         with pytest.raises(UsageError, match=message):
             shell.run_line_magic("matih", line)
+
+
+def test_retrain_magic_sets_shows_and_clears_the_retraining_cell(
+    shell: InteractiveShell, workbench: Workbench, client: MlflowClient
+) -> None:
+    register(workbench, client, churn(500, seed=0))
+    cell = "def load_data():\n    return None\n\ndef train_fn(config):\n    pass\n"
+    shown = shell.run_cell_magic(
+        "matih", "retrain churn --experiment churn-retrain --metric r2 --epochs 2 --on drift", cell
+    )
+    rule = workbench.monitoring.alerts.rules("churn")
+    assert rule.retrain is not None and rule.retrain.source == cell and rule.retrain.on == ["drift"]
+    assert (rule.retrain.training.experiment, rule.retrain.training.epochs) == ("churn-retrain", 2)
+    assert "on drift: experiment churn-retrain, 6 lines of training cell" in repr(shown)
+    assert "churn-retrain" in repr(shell.run_line_magic("matih", "retrain churn"))
+    for line, body, message in (
+        ("retrain churn --metric r2", cell, "needs --experiment"),
+        ("retrain churn -e x --on weather", cell, "Invalid retrain option"),
+        ("retrain churn -e x", "x = 1\n", "does not define"),
+        ("retrain churn -e x --epochs 0", cell, "epochs"),
+        ("retrain nobody -e x", cell, "nobody"),
+    ):
+        with pytest.raises(UsageError, match=message):
+            shell.run_cell_magic("matih", line, body)
+    assert workbench.monitoring.alerts.rules("churn").retrain == rule.retrain  # refused: unchanged
+    shell.run_line_magic("matih", "retrain churn --off")
+    assert workbench.monitoring.alerts.rules("churn").retrain is None

@@ -65,7 +65,7 @@ class RayBackend:
             if target:  # an existing cluster: its own settings apply
                 _connect(target)
             else:
-                ray.init(include_dashboard=False, log_to_driver=False, logging_level=logging.WARNING)
+                _start_local()
             self._connected_to = target or ""
         except (ConnectionError, RuntimeError, ValueError) as exc:
             raise BackendUnavailable(
@@ -153,3 +153,19 @@ class RayBackend:
     @staticmethod
     def is_dataset(obj: Any) -> bool:
         return type(obj).__module__.startswith("ray.data")
+
+
+def _start_local(attempts: int = 3) -> None:
+    """A local Ray; started again when its node times out during startup (Ray gives its raylet and agent a
+    fixed wait, which a busy machine can miss), the failed start's processes shut down first."""
+    import ray
+
+    for attempt in range(attempts):
+        try:
+            ray.init(include_dashboard=False, log_to_driver=False, logging_level=logging.WARNING)
+            return
+        except Exception as exc:
+            if attempt == attempts - 1 or "timed out during startup" not in str(exc):
+                raise
+            with contextlib.suppress(Exception):
+                ray.shutdown()

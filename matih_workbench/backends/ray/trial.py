@@ -80,6 +80,7 @@ class TrialSession:
     dataset: bool = False
     checkpoint: Any = None  # the Ray checkpoint this attempt starts from
     context: TrialContext | None = None
+    tracking_uri: str = ""
 
 
 _lock = threading.Lock()
@@ -131,6 +132,16 @@ def report(metrics: Mapping[str, Any], checkpoint: Any = None) -> None:
     finally:
         if folder:
             shutil.rmtree(folder, ignore_errors=True)
+
+
+def log_model(model: Any, input_example: Any = None, name: str = "model") -> str | None:
+    """Write the trained model into this trial's run (rank 0 only); None outside a trial."""
+    session = _active
+    if session is None or session.rank != 0:
+        return None
+    from matih_workbench.backends.mlflow.model_files import log_model_files
+
+    return log_model_files(session.tracking_uri, session.run_id, model, input_example, name)
 
 
 def last_checkpoint() -> Any:
@@ -223,7 +234,7 @@ def run_trial(
     with _lock:
         _active = TrialSession(
             run_id, logger, setup.data_ref, step=step, checkpoint=context.checkpoint, mode=mode,
-            context=context,
+            context=context, tracking_uri=setup.tracking_uri,
         )  # fmt: skip
     status: str | None = "FAILED"
     try:
@@ -274,7 +285,7 @@ def run_train_worker(train_fn: Callable[..., Any], setup: TrialSetup, config: di
     with _lock:
         _active = TrialSession(
             setup.run_id, logger, setup.data_ref, step=step, mode="train", rank=rank, world=world,
-            dataset=setup.dataset, checkpoint=start,
+            dataset=setup.dataset, checkpoint=start, tracking_uri=setup.tracking_uri,
         )  # fmt: skip
     try:
         with autologging(setup, setup.run_id, enabled=rank == 0):

@@ -12,11 +12,13 @@ from matih_workbench.backends.stores.monitoring import MonitoringStore
 from matih_workbench.config import WorkbenchConfig
 from matih_workbench.services.monitoring.alerts import AlertService
 from matih_workbench.services.monitoring.baselines import BaselineService
+from matih_workbench.services.monitoring.retrain import RetrainService
 from matih_workbench.services.monitoring.service import DriftService
 from matih_workbench.services.registry import RegistryService
 from matih_workbench.services.shared import Shared
+from matih_workbench.services.training import TrainingService
 
-__all__ = ["AlertService", "BaselineService", "DriftService", "Monitoring", "build"]
+__all__ = ["AlertService", "BaselineService", "DriftService", "Monitoring", "RetrainService", "build"]
 
 
 @dataclass(frozen=True)
@@ -24,9 +26,12 @@ class Monitoring:
     drift: DriftService
     baselines: BaselineService
     alerts: AlertService
+    retrain: RetrainService
 
 
-def build(config: WorkbenchConfig, shared: Shared, governance: RegistryService) -> Monitoring:
+def build(
+    config: WorkbenchConfig, shared: Shared, governance: RegistryService, training: TrainingService
+) -> Monitoring:
     registry = MlflowRegistry.from_uri(config.tracking_uri)
     store = MonitoringStore(shared.home / "monitoring.db")
     baselines = BaselineService(
@@ -39,7 +44,8 @@ def build(config: WorkbenchConfig, shared: Shared, governance: RegistryService) 
     drift = DriftService(
         DeploymentStore(shared.home / "deployments.db"), baselines, store, shared.home / "inference"
     )
+    retrain = RetrainService(training, governance, registry, shared.events)
     alerts = AlertService(
-        drift, baselines, store, registry, shared.events, config.monitoring_interval, governance
+        drift, baselines, store, registry, shared.events, config.monitoring_interval, governance, retrain
     )
-    return Monitoring(drift=drift, baselines=baselines, alerts=alerts)
+    return Monitoring(drift=drift, baselines=baselines, alerts=alerts, retrain=retrain)

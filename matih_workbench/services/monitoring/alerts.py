@@ -2,7 +2,8 @@
 
 A breach, outside its cool-down, becomes an alert: stored with its evidence, written as an event
 (MODEL_DRIFT_DETECTED for inputs or predictions, MODEL_HEALTH_DEGRADED for errors, latency, volume), tagged on
-the model version in the registry, and POSTed to the rule's webhook."""
+the model version in the registry, POSTed to the rule's webhook, and, when the rule names a retraining cell
+for that kind, starts it (``retrain.py``)."""
 
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ from matih_workbench.models.monitoring_api import (
 )
 from matih_workbench.services.events import EventService
 from matih_workbench.services.monitoring.baselines import BaselineService
+from matih_workbench.services.monitoring.retrain import RetrainService
 from matih_workbench.services.monitoring.service import DriftService
 from matih_workbench.services.monitoring.windows import window_seconds
 from matih_workbench.services.registry import RegistryService
@@ -46,8 +48,10 @@ class AlertService:
         events: EventService,
         interval: float,
         governance: RegistryService,
+        retrain: RetrainService | None = None,
     ) -> None:
         self.governance = governance  # who may change a model's rules: its owners and the leads
+        self.retrain = retrain
         self.drift = drift
         self.baselines = baselines
         self.store = store
@@ -74,6 +78,10 @@ class AlertService:
         window_seconds(settings.window)
         if settings.webhook and not settings.webhook.startswith(("http://", "https://")):
             raise InvalidInput(f"Invalid webhook '{shown(settings.webhook)}'", hint="an http(s):// URL")
+        if settings.retrain is not None:
+            if self.retrain is None:
+                raise InvalidInput("This workbench cannot retrain (no training service)")
+            self.retrain.validate(settings.retrain)
         self.store.save_rule(RuleRow(model, settings.model_dump(), self.events.user, time.time()))
         return self.rules(model)
 
@@ -177,6 +185,10 @@ class AlertService:
             outcome.alerts.append(
                 self._raise(endpoint, row.model, version, kind, now, message, evidence, rule)
             )
+        spec = rule.retrain
+        starts = [a for a in outcome.alerts if spec is not None and a.kind in spec.on]
+        if spec is not None and starts and self.retrain is not None:  # one job for the check's alerts
+            outcome.retrain_job = self.retrain.start(starts[0], spec)
         return outcome
 
     # -- helpers ----------------------------------------------------------------------------------
@@ -329,4 +341,5 @@ def _line(outcome: CheckOutcome) -> str:
     if outcome.skipped:
         return f"{outcome.endpoint}: skipped ({outcome.skipped})"
     raised = ", ".join(a.kind.value for a in outcome.alerts) or "no new alert"
-    return f"{outcome.endpoint} v{outcome.version}: {outcome.rows} rows; {raised}"
+    retrain = f"; retraining job {outcome.retrain_job}" if outcome.retrain_job else ""
+    return f"{outcome.endpoint} v{outcome.version}: {outcome.rows} rows; {raised}{retrain}"

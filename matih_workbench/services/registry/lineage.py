@@ -23,11 +23,13 @@ from matih_workbench.models import (
     VersionLineage,
     VersionRef,
 )
+from matih_workbench.models.registry import RetrainTrigger
 from matih_workbench.services.registry.stages import DEPLOYMENT_EVENTS, stage_of
 
 NOTEBOOK_TAG = "matih.notebook_path"
 FEATURE_VIEW_TAG = "matih.feature_view."  # + view name = its definition hash (TrainingSetLineage.tags)
 FEATURE_SERVICE_TAG = "matih.features.service"
+RETRAIN_TAG = "matih.retrain.trigger"  # on a version retrained for an alert: RetrainTrigger as JSON
 
 
 class LineageService:
@@ -80,12 +82,16 @@ class LineageService:
             code = CodeRef(
                 **facts.code, notebook_path=facts.tags.get(NOTEBOOK_TAG), parent_run_id=facts.parent_run_id
             )
+        trigger = _trigger(record.tags.get(RETRAIN_TAG))
+        shown = {"Production", "Staging"} if trigger else {"Production"}  # a retrain's loop ends in Staging
         deployments = [
             r
             for r in self.history(name, version).history
-            if r.to_stage == "Production" or r.type in {e.value for e in DEPLOYMENT_EVENTS}
+            if r.to_stage in shown or r.type in {e.value for e in DEPLOYMENT_EVENTS}
         ]
         nodes, edges = _graph(name, version, run_id, datasets, views, code, deployments)
+        if trigger is not None:
+            _add_trigger(nodes, edges, trigger, code.parent_run_id or run_id)
         return VersionLineage(
             model=name,
             version=version,
@@ -93,6 +99,7 @@ class LineageService:
             datasets=datasets,
             feature_views=views,
             code=code,
+            trigger=trigger,
             deployments=deployments,
             nodes=nodes,
             edges=edges,
@@ -211,10 +218,30 @@ def _graph(
             edges.append(LineageEdge(source="code", target=run_node, relation="ran"))
     for record in deployments:
         node = f"deployment:{record.event_id}"
-        if record.to_stage == "Production":
-            label, relation = f"Production by {record.user}", "promoted"
+        if record.to_stage in ("Production", "Staging"):
+            label, relation = f"{record.to_stage} by {record.user}", "promoted"
         else:
             label, relation = f"{record.comment or record.type} by {record.user}", record.type.lower()
         nodes.append(LineageNode(id=node, kind="deployment", label=label))
         edges.append(LineageEdge(source=version_id, target=node, relation=relation))
     return nodes, edges
+
+
+def _trigger(tag: str | None) -> RetrainTrigger | None:
+    if not tag:
+        return None
+    try:
+        return RetrainTrigger.model_validate_json(tag)
+    except ValueError:  # a tag set by hand through a plain MLflow client: no trigger, not an error
+        return None
+
+
+def _add_trigger(
+    nodes: list[LineageNode], edges: list[LineageEdge], trigger: RetrainTrigger, job_run: str | None
+) -> None:
+    """The alert -> the retraining job's run (the job's parent run, else the version's run)."""
+    node = f"alert:{trigger.alert_id}"
+    label = f"alert #{trigger.alert_id}: {trigger.kind} on {trigger.endpoint} v{trigger.from_version}"
+    nodes.insert(0, LineageNode(id=node, kind="alert", label=label))
+    if job_run:
+        edges.append(LineageEdge(source=node, target=f"run:{job_run}", relation="retrained by"))
