@@ -1,7 +1,8 @@
 """Runs listing and comparison: our REST handlers (a real jupyter-server) against MlflowClient, one store.
 
 Store: 10,000 runs x (10 params, 10 metrics with 5 steps each) in one experiment, filled by the plain MLflow
-client and cached under benchmarks/.cache.
+client and cached under benchmarks/.cache. The listing is then repeated on a PostgreSQL tracking store (a
+throwaway server from Debian's binaries, its MLflow schema made by MLflow) holding a copy of the same rows.
 """
 
 from __future__ import annotations
@@ -18,10 +19,21 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
+import sqlalchemy as sa
 from mlflow.entities import Metric, Param
+from mlflow.store.tracking.dbmodels.models import (
+    SqlExperiment,
+    SqlLatestMetric,
+    SqlMetric,
+    SqlParam,
+    SqlRun,
+    SqlTag,
+)
+from mlflow.store.tracking.sqlalchemy_store import SqlAlchemyStore
 from mlflow.tracking import MlflowClient
 
 from benchmarks.harness import Entry, entry, median_ms
+from tests.deploy.postgres import PostgresServer
 
 CACHE = Path(__file__).resolve().parent / ".cache"
 RUNS, PARAMS, METRICS, STEPS = 10_000, 10, 10, 5
@@ -56,6 +68,29 @@ def build_store(home: Path, runs: int = RUNS) -> str:
     return str(experiment_id)
 
 
+def copy_to_postgres(home: Path, url: str, experiment_id: str) -> None:
+    """Copies the experiment's runs, params, metrics and tags from the SQLite store into a PostgreSQL
+    database whose schema MLflow made; the same rows, so both stores answer the same queries alike."""
+    SqlAlchemyStore(url, (home / "artifacts").as_uri()).engine.dispose()  # MLflow's schema and migrations
+    source = sa.create_engine(f"sqlite:///{home / 'mlflow.db'}")
+    target = sa.create_engine(url)
+    start = time.time()
+    with source.connect() as read, target.begin() as write:
+        for model in (SqlExperiment, SqlRun, SqlParam, SqlMetric, SqlLatestMetric, SqlTag):
+            table = model.__table__
+            query = sa.select(table)
+            if model is SqlExperiment:
+                query = query.where(table.c.experiment_id == int(experiment_id))
+            rows = read.execution_options(yield_per=20_000).execute(query)
+            for batch in rows.mappings().partitions():
+                write.execute(table.insert(), [dict(r) for r in batch])
+    with target.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(sa.text("ANALYZE"))
+    source.dispose()
+    target.dispose()
+    print(f"  copied the store to PostgreSQL ({time.time() - start:.0f} s)", flush=True)
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -65,11 +100,16 @@ def _free_port() -> int:
 class JupyterServer:
     """A real ``jupyter server`` with the workbench extension, pointed at ``home``."""
 
-    def __init__(self, home: Path) -> None:
+    def __init__(self, home: Path, tracking_uri: str = "") -> None:
         self.port = _free_port()
         self.base = f"http://127.0.0.1:{self.port}/matih/api/v1"
         env = {**os.environ, "MATIH_HOME": str(home)}
         env.pop("MLFLOW_TRACKING_URI", None)
+        env.pop("MATIH_TRACKING_READ_URI", None)
+        if tracking_uri:
+            env["MATIH_TRACKING_URI"] = tracking_uri
+        else:
+            env.pop("MATIH_TRACKING_URI", None)
         self.log = open(home / "jupyter.log", "wb")  # noqa: SIM115
         self.process = subprocess.Popen(
             [
@@ -118,6 +158,64 @@ QUERIES: list[tuple[str, str | None, list[str]]] = [
 ]
 
 
+def listing_entries(
+    server: JupyterServer, client: MlflowClient, experiment_id: str, store: str, repeat: int, peer_repeat: int
+) -> list[Entry]:
+    """The first page of each query through our REST handlers and through ``client``, on one store."""
+    entries: list[Entry] = []
+    for name, filter_string, order_by in QUERIES:
+        params = [("page_size", "100")] + [("order_by", o) for o in order_by]
+        if filter_string:
+            params.append(("filter", filter_string))
+        path = f"experiments/{experiment_id}/runs"
+        ours_ids = [r["run_id"] for r in server.get(path, params)["runs"]]
+        peer_ids = [
+            r.info.run_id
+            for r in client.search_runs(
+                [experiment_id], filter_string or "", order_by=order_by, max_results=100
+            )
+        ]
+        ours = median_ms(lambda p=params, q=path: server.get(q, p), repeat)
+        peer = median_ms(
+            lambda f=filter_string, o=order_by: client.search_runs(
+                [experiment_id], f or "", order_by=o, max_results=100
+            ),
+            peer_repeat,
+        )
+        same = ours_ids == peer_ids
+        entries.append(
+            entry(
+                f"runs listing{store}: {name} (100 of {RUNS:,})",
+                ours,
+                peer,
+                "ms median",
+                "< 100 ms and same runs as MLflow",
+                ours < 100 and same,
+                f"identical run ids and order to MLflow: {same}",
+            )
+        )
+        print(f"  {entries[-1].name}: ours {ours:.1f} ms, MLflow {peer:.1f} ms", flush=True)
+    return entries
+
+
+def postgres_entries(home: Path, experiment_id: str, repeat: int, peer_repeat: int) -> list[Entry]:
+    """The same listing on a PostgreSQL copy of the store."""
+    postgres = PostgresServer().start()
+    try:
+        url = postgres.create_database("bench")
+        copy_to_postgres(home, url, experiment_id)
+        pg_home = CACHE / "tracking-postgres"
+        pg_home.mkdir(parents=True, exist_ok=True)
+        server = JupyterServer(pg_home, tracking_uri=url)
+        try:
+            client = MlflowClient(tracking_uri=url)
+            return listing_entries(server, client, experiment_id, " on PostgreSQL", repeat, peer_repeat)
+        finally:
+            server.stop()
+    finally:
+        postgres.stop()
+
+
 def run(repeat: int = 15, peer_repeat: int = 5) -> list[Entry]:
     home = CACHE / f"tracking-{RUNS}"
     print(f"tracking store: {home}", flush=True)
@@ -126,38 +224,7 @@ def run(repeat: int = 15, peer_repeat: int = 5) -> list[Entry]:
     server = JupyterServer(home)
     entries: list[Entry] = []
     try:
-        for name, filter_string, order_by in QUERIES:
-            params = [("page_size", "100")] + [("order_by", o) for o in order_by]
-            if filter_string:
-                params.append(("filter", filter_string))
-            path = f"experiments/{experiment_id}/runs"
-            ours_ids = [r["run_id"] for r in server.get(path, params)["runs"]]
-            peer_ids = [
-                r.info.run_id
-                for r in client.search_runs(
-                    [experiment_id], filter_string or "", order_by=order_by, max_results=100
-                )
-            ]
-            ours = median_ms(lambda p=params, q=path: server.get(q, p), repeat)
-            peer = median_ms(
-                lambda f=filter_string, o=order_by: client.search_runs(
-                    [experiment_id], f or "", order_by=o, max_results=100
-                ),
-                peer_repeat,
-            )
-            same = ours_ids == peer_ids
-            entries.append(
-                entry(
-                    f"runs listing: {name} (100 of {RUNS:,})",
-                    ours,
-                    peer,
-                    "ms median",
-                    "< 100 ms and same runs as MLflow",
-                    ours < 100 and same,
-                    f"identical run ids and order to MLflow: {same}",
-                )
-            )
-            print(f"  {entries[-1].name}: ours {ours:.1f} ms, MLflow {peer:.1f} ms", flush=True)
+        entries += listing_entries(server, client, experiment_id, "", repeat, peer_repeat)
 
         run_ids = [r.info.run_id for r in client.search_runs([experiment_id], max_results=20)]
         params = [("run_id", r) for r in run_ids]
@@ -185,4 +252,4 @@ def run(repeat: int = 15, peer_repeat: int = 5) -> list[Entry]:
         print(f"  {entries[-1].name}: ours {ours:.1f} ms, MLflow {peer:.1f} ms", flush=True)
     finally:
         server.stop()
-    return entries
+    return entries + postgres_entries(home, experiment_id, repeat, peer_repeat)

@@ -35,6 +35,11 @@ class WorkbenchConfig(Configurable):
             "deployments. Empty: listing goes through the MLflow client."
         )
     ).tag(config=True)
+    state_url = Unicode(
+        help="Database URL of the workbench's own shared state (events, promotion requests; model locks "
+        "become advisory locks on PostgreSQL), e.g. postgresql://host/matih on a shared deployment "
+        "(env MATIH_STATE_URL); empty: SQLite files and file locks under home."
+    ).tag(config=True)
     mlflow_ui_url = Unicode(
         help="Base URL of an MLflow UI; when set, runs link to their MLflow page (env MATIH_MLFLOW_UI_URL)."
     ).tag(config=True)
@@ -135,6 +140,10 @@ class WorkbenchConfig(Configurable):
         if explicit:
             return explicit
         return self.tracking_uri if is_database_uri(self.tracking_uri) else ""
+
+    @default("state_url")
+    def _state_url_default(self) -> str:
+        return _env("MATIH_STATE_URL")
 
     @default("mlflow_ui_url")
     def _mlflow_ui_url_default(self) -> str:

@@ -62,6 +62,7 @@ def matih_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, empty_mlflow_sto
     for var in (
         "MLFLOW_TRACKING_URI",
         "MATIH_TRACKING_URI",
+        "MATIH_STATE_URL",
         "MATIH_TRACKING_READ_URI",
         "MATIH_MLFLOW_UI_URL",
     ):

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from matih_workbench.backends import tracking_backend
 from matih_workbench.backends.contracts import TrackingBackend
-from matih_workbench.backends.stores.events import SqliteEventStore
+from matih_workbench.backends.stores.events import SqlEventStore, SqliteEventStore
 from matih_workbench.config import WorkbenchConfig
 from matih_workbench.services.events import EventService
 
@@ -25,6 +25,9 @@ class Shared:
         home = config.ensure_home()
         return cls(
             home=home,
-            events=EventService(SqliteEventStore(home / "events.db"), config.user),
+            events=EventService(
+                SqlEventStore(config.state_url) if config.state_url else SqliteEventStore(home / "events.db"),
+                config.user,
+            ),
             tracking=tracking_backend(config),
         )

@@ -27,7 +27,7 @@ def test_events_from_several_processes_are_all_kept_in_order(tmp_path: Path) -> 
     for w in workers:
         w.start()
     for w in workers:
-        w.join(60)
+        w.join(180)  # each process imports the services first: slow on a busy machine
         assert w.exitcode == 0
     service = EventService(SqliteEventStore(path), "reader")
     events = service.list(after=0, limit=1000).events

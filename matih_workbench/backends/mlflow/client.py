@@ -118,6 +118,8 @@ class MlflowTracking:
         return out
 
     def experiment(self, experiment_id: str) -> ExperimentRecord:
+        if self.reader and not self.reader.has_experiment(experiment_id):  # before MLflow: on PostgreSQL an
+            raise NotFound(f"Experiment '{experiment_id}' not found")  # id beyond int32 is a DB error there
         try:
             with translate_mlflow_errors(f"Experiment '{experiment_id}'"):
                 record = self._experiment_record(self.client.get_experiment(experiment_id))

@@ -44,6 +44,7 @@ METRICS = SqlMetric.__table__
 EXPERIMENTS = SqlExperiment.__table__
 INPUTS = SqlInput.__table__
 _IN_CHUNK = 500
+_MAX_INT32 = 2**31 - 1
 
 
 class UnsupportedQuery(Exception):
@@ -136,8 +137,9 @@ class TrackingSqlReader:
     ) -> tuple[list[str], int]:
         """Run ids of one page in MLflow's order, and the number of matching runs."""
         run = RUNS.alias("r")
+        held = [int(e) for e in experiment_ids if self._holds(run.c.experiment_id, int(e))]
         where = [
-            run.c.experiment_id.in_([int(e) for e in experiment_ids]),
+            run.c.experiment_id.in_(held),
             run.c.lifecycle_stage.in_(LifecycleStage.view_type_to_stages(view_type)),
             *self._filter_clauses(run, filter_string),
         ]
@@ -167,12 +169,19 @@ class TrackingSqlReader:
 
     def has_experiment(self, experiment_id: str) -> bool:
         digits = experiment_id.isascii() and experiment_id.isdigit() and len(experiment_id) <= 19
-        if not digits or int(experiment_id) > MAX_INT64:
-            return False
         column = EXPERIMENTS.c.experiment_id
+        if not digits or not self._holds(column, int(experiment_id)):
+            return False
         query = sa.select(column).where(column == int(experiment_id))
         with self._connect() as conn:
             return conn.execute(query).first() is not None
+
+    def _holds(self, column: Any, value: int) -> bool:
+        """Whether an integer column of this database can hold ``value``: MLflow's ``Integer`` ids are
+        64-bit on SQLite but 32-bit on PostgreSQL and MySQL, which refuse a larger value in a query (an
+        error, not "no such row")."""
+        wide = isinstance(column.type, sa.BigInteger) or self.engine.dialect.name == "sqlite"
+        return abs(value) <= (MAX_INT64 if wide else _MAX_INT32)
 
     def _filter_clauses(self, run: Any, filter_string: str | None) -> list[Any]:
         return [_filter_clause(run, f) for f in parse_filter(filter_string)]

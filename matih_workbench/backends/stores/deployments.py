@@ -1,4 +1,5 @@
-"""Endpoints of the workspace (SQLite under the workspace), shared by kernels and the server.
+"""Endpoints of the workspace (SQLite under the workspace, or the shared deployment's state database),
+shared by kernels and servers.
 
 One row per endpoint: the spec its replica runs (versions, split, shadow), its rollout state, who deployed
 each version and when. Ray Serve runs what the spec says; this store remembers who asked for it.
@@ -7,27 +8,31 @@ each version and when. Ray Serve runs what the spec says; this store remembers w
 from __future__ import annotations
 
 import json
-import sqlite3
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS endpoints (
-    name TEXT PRIMARY KEY,
-    model TEXT NOT NULL,
-    spec TEXT NOT NULL,
-    deployed TEXT NOT NULL,
-    canary TEXT,
-    admin_token TEXT NOT NULL,
-    server TEXT NOT NULL,
-    url TEXT NOT NULL,
-    created_by TEXT NOT NULL,
-    created_at REAL NOT NULL,
-    updated_at REAL NOT NULL
-);
-"""
+import sqlalchemy as sa
+
+from matih_workbench.backends.stores.database import create_state_engine, create_tables, upsert
+
+_METADATA = sa.MetaData()
+ENDPOINTS = sa.Table(
+    "endpoints",
+    _METADATA,
+    sa.Column("name", sa.Text(), primary_key=True),
+    sa.Column("model", sa.Text(), nullable=False),
+    sa.Column("spec", sa.Text(), nullable=False),
+    sa.Column("deployed", sa.Text(), nullable=False),
+    sa.Column("canary", sa.Text()),
+    sa.Column("admin_token", sa.Text(), nullable=False),
+    sa.Column("server", sa.Text(), nullable=False),
+    sa.Column("url", sa.Text(), nullable=False),
+    sa.Column("created_by", sa.Text(), nullable=False),
+    sa.Column("created_at", sa.Float(), nullable=False),
+    sa.Column("updated_at", sa.Float(), nullable=False),
+)
 
 
 @dataclass(frozen=True)
@@ -91,42 +96,42 @@ _COLUMNS = (
 _JSON = {"spec", "deployed", "canary"}
 
 
-class DeploymentStore:
-    """What is deployed where, as the model server was asked; read by every process of the workspace."""
+def _columns() -> list[Any]:
+    return [ENDPOINTS.c[c] for c in _COLUMNS]
 
-    def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
+
+class DeploymentStore:
+    """What is deployed where, as the model server was asked; read by every process of the workspace.
+    ``where``: a SQLAlchemy URL (a shared deployment's database) or the path of a SQLite file."""
+
+    def __init__(self, where: str | Path) -> None:
+        if isinstance(where, Path):
+            where.parent.mkdir(parents=True, exist_ok=True)
+            where = f"sqlite:///{where}"
+        self.url = where
+        self.engine = create_state_engine(where)
         self._lock = threading.Lock()
-        self._conn = sqlite3.connect(path, timeout=30, check_same_thread=False, isolation_level=None)
-        self._conn.execute("PRAGMA journal_mode=WAL")
-        self._conn.executescript(_SCHEMA)
+        create_tables(self.engine, ENDPOINTS)
 
     def endpoints(self) -> list[EndpointRow]:
-        with self._lock:
-            rows = self._conn.execute(
-                f"SELECT {', '.join(_COLUMNS)} FROM endpoints ORDER BY created_at DESC, name"
-            ).fetchall()
-        return [self._row(r) for r in rows]
+        query = sa.select(*_columns()).order_by(ENDPOINTS.c.created_at.desc(), ENDPOINTS.c.name)
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).all()
+        return [self._row(tuple(r)) for r in rows]
 
     def endpoint(self, name: str) -> EndpointRow | None:
-        with self._lock:
-            row = self._conn.execute(
-                f"SELECT {', '.join(_COLUMNS)} FROM endpoints WHERE name = ?", (name,)
-            ).fetchone()
-        return self._row(row) if row else None
+        with self.engine.connect() as conn:
+            row = conn.execute(sa.select(*_columns()).where(ENDPOINTS.c.name == name)).first()
+        return self._row(tuple(row)) if row else None
 
     def save(self, row: EndpointRow) -> None:
-        values = [json.dumps(getattr(row, c)) if c in _JSON else getattr(row, c) for c in _COLUMNS]
-        with self._lock:
-            self._conn.execute(
-                f"INSERT OR REPLACE INTO endpoints ({', '.join(_COLUMNS)}) "
-                f"VALUES ({', '.join('?' * len(_COLUMNS))})",
-                values,
-            )
+        values = {c: json.dumps(getattr(row, c)) if c in _JSON else getattr(row, c) for c in _COLUMNS}
+        with self._lock, self.engine.begin() as conn:
+            conn.execute(upsert(self.engine, ENDPOINTS, values))
 
     def delete(self, name: str) -> None:
-        with self._lock:
-            self._conn.execute("DELETE FROM endpoints WHERE name = ?", (name,))
+        with self._lock, self.engine.begin() as conn:
+            conn.execute(ENDPOINTS.delete().where(ENDPOINTS.c.name == name))
 
     def list(self) -> list[DeploymentRow]:
         """Every version behind every endpoint, most recently deployed first."""
@@ -134,7 +139,7 @@ class DeploymentStore:
         return sorted(rows, key=lambda r: (-r.deployed_at, r.endpoint, r.version))
 
     def close(self) -> None:
-        self._conn.close()
+        self.engine.dispose()
 
     @staticmethod
     def _row(raw: tuple[Any, ...]) -> EndpointRow:

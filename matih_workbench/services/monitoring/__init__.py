@@ -42,7 +42,10 @@ def build(
         config.tracking_uri,
     )
     drift = DriftService(
-        DeploymentStore(shared.home / "deployments.db"), baselines, store, shared.home / "inference"
+        DeploymentStore(config.state_url or shared.home / "deployments.db"),
+        baselines,
+        store,
+        shared.home / "inference",
     )
     retrain = RetrainService(training, governance, registry, shared.events)
     alerts = AlertService(

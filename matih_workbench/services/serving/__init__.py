@@ -18,7 +18,7 @@ __all__ = ["ServingService", "build"]
 def build(config: WorkbenchConfig, shared: Shared, registry: RegistryService) -> ServingService:
     head = ServeHead(shared.home, config.serving_dashboard_url, config.serving_url, config.serving_host)
     return ServingService(
-        DeploymentStore(shared.home / "deployments.db"),
+        DeploymentStore(config.state_url or shared.home / "deployments.db"),
         RayServeServer(head),
         registry,
         shared.events,
@@ -29,7 +29,7 @@ def build(config: WorkbenchConfig, shared: Shared, registry: RegistryService) ->
         api_key=config.serving_api_key,
         artifact_root=config.artifact_root,
         s3_endpoint_url=config.s3_endpoint_url,
-        locks=ModelLocks(shared.home / "locks"),
+        locks=ModelLocks(shared.home / "locks", config.state_url),
         features=FeatureSource(
             repo=config.feature_repo or str(shared.home / "features"),
             online_store=config.feature_online_store,
