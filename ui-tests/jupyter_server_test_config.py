@@ -2,11 +2,13 @@
 
 Points the workbench at a fresh store under ``ui-tests/.jupyter-home/matih`` (git-ignored) and seeds it
 before the server starts: runs with plain MLflow, training jobs and registered models through the service
-layer, and ``ui-serving`` (two sklearn versions in Staging) for ``tests/serving.spec.ts``. Its first deploy
-starts the serving Ray head under that store, stopped again when this server exits, however it exits. The
-server acts as user ``galata``, who may approve his own promotion requests. With ``MATIH_UI_SCALE_HOME`` set
-(a store such as the 10,000-run one the benchmarks build under ``benchmarks/.cache/tracking-10000``), a copy
-of that store is used instead, for ``tests/scale.spec.ts``.
+layer, and ``ui-serving`` (two sklearn versions in Staging) for ``tests/serving.spec.ts``. The feature store
+is the bundled demo repository under that store (``tests/features.spec.ts`` seeds it with
+``seed_features.py``, not here: the server must start within Playwright's three minutes). The first deploy of
+the tests starts the serving Ray head under that store, stopped again when this server exits, however it
+exits. The server acts as user ``galata``, who may approve his own promotion requests. With
+``MATIH_UI_SCALE_HOME`` set (a store such as the 10,000-run one the benchmarks build under
+``benchmarks/.cache/tracking-10000``), a copy of that store is used instead, for ``tests/scale.spec.ts``.
 """
 
 import atexit
@@ -68,7 +70,10 @@ os.environ["MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR"] = "false"
 # Notebook kernels of the tests (jobs.spec.ts trains in one) start a local Ray, as tests/training does.
 os.environ.setdefault("RAY_AUTH_MODE", "disabled")
 os.environ.setdefault("RAY_ENABLE_UV_RUN_RUNTIME_ENV", "0")
-for inherited in ("MATIH_TRACKING_URI", "MLFLOW_TRACKING_URI", "MATIH_TRACKING_READ_URI", "MATIH_MLFLOW_UI_URL"):
+INHERITED = ("MATIH_TRACKING_URI", "MLFLOW_TRACKING_URI", "MATIH_TRACKING_READ_URI", "MATIH_MLFLOW_UI_URL")
+# The bundled demo feature repository under the store, whatever the environment points at.
+FEATURE_SETTINGS = ("MATIH_FEATURE_REPO", "MATIH_FEATURE_ONLINE_STORE", "MATIH_FEATURE_REGISTRY")
+for inherited in (*INHERITED, *FEATURE_SETTINGS):
     os.environ.pop(inherited, None)
 # Runs link to an MLflow UI (nothing listens there; the tests only check the links).
 os.environ["MATIH_MLFLOW_UI_URL"] = "http://127.0.0.1:5999"

@@ -36,7 +36,7 @@ module.exports = {
   webServer: {
     command: 'jlpm start',
     url: `${baseURL}/lab`,
-    timeout: 180 * 1000,
+    timeout: 600 * 1000, // the seeds (runs, jobs, registry, monitoring, serving) take minutes on a busy machine
     reuseExistingServer: !process.env.CI,
     stdout: 'pipe',
     stderr: 'pipe'

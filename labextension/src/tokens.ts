@@ -20,6 +20,7 @@ export namespace CommandIDs {
   export const openJobs = 'matih:open-jobs';
   export const openModels = 'matih:open-models';
   export const openDeployments = 'matih:open-deployments';
+  export const openFeatures = 'matih:open-features';
   export const refresh = 'matih:refresh';
   export const compareSelected = 'matih:compare-selected';
 }

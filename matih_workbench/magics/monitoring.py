@@ -50,9 +50,17 @@ def _frame(name: str | None) -> Any:
 @argument(
     "--fdr", type=float, default=None, nargs="?", const=0.05, help="Add the Benjamini-Hochberg decision."
 )
-def drift(ctx: MagicContext, args: Any) -> DriftView:
+@argument(
+    "--dashboard", action="store_true", help="The Panel drift dashboard (endpoint, window, feature pickers)."
+)
+def drift(ctx: MagicContext, args: Any) -> Any:
     """Drift of an endpoint's recent inputs and predictions against the version's baseline, per feature
-    (Evidently's tests, PSI), the drifted features first."""
+    (Evidently's tests, PSI), the drifted features first. ``--dashboard``: the same as a Panel app (also
+    standalone: ``python -m matih_workbench.widgets.drift_dashboard_app --home HOME``)."""
+    if args.dashboard:
+        from matih_workbench.widgets.drift_dashboard import drift_dashboard  # Panel: seconds to import
+
+        return drift_dashboard(ctx.workbench, args.endpoint, args.window)
     report = ctx.workbench.monitoring.drift.drift(
         args.endpoint,
         window=args.window,

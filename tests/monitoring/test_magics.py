@@ -27,6 +27,9 @@ def test_drift_magic_rules_and_alerts(
     window = churn(1500, seed=7, plan_p=[0.1, 0.2, 0.7])
     write_log(matih_home, "churn", "churn", 1, window, model.predict(window[FEATURES]), time.time() - 600)
     view = shell.run_line_magic("matih", "drift churn --window 1h --fdr")
+    board = shell.run_line_magic("matih", "drift churn --window 1h --dashboard")
+    picker = next(w for w in board.select() if getattr(w, "label", None) == "Feature")
+    assert type(board).__module__.startswith("panel") and picker.value == "plan"
     assert isinstance(view, DriftView)
     table = view.to_pandas()
     assert table.feature.iloc[0] == "plan" and list(table.drifted) == [True, False, False, False]

@@ -65,6 +65,15 @@ test.describe('MATIH monitoring', () => {
     await expect(chart.locator('.barlayer .bartext', { hasText: 'drifted' })).toHaveCount(1);
     await screenshot(page, matih, testInfo, 'monitoring-drift');
 
+    // A feature's row shows its reference vs current distributions: overlaid bars on the shared bins.
+    await detail.getByRole('button', { name: 'Show the distributions of spend' }).click();
+    const spend = detail.getByRole('region', { name: 'Feature spend' });
+    await expect(spend).toContainText('drifted');
+    const distribution = spend.getByRole('figure', { name: 'Distribution of spend' });
+    await expect(distribution.locator('.barlayer .trace')).toHaveCount(2);
+    await expect(distribution.locator('.legendtext')).toHaveText(['reference', 'current']);
+    await expect(distribution.locator('.barlayer .point').first()).toBeVisible();
+
     await detail.getByRole('button', { name: `Check ${ENDPOINT} now` }).click();
     const outcome = detail.locator('.jp-matih-check-outcome[role="status"]');
     await expect(outcome).toContainText(/Checked 1,500 rows of v1: .*drift/);
@@ -77,7 +86,45 @@ test.describe('MATIH monitoring', () => {
       await expect(toast(page, /Drift detected on endpoint 'ui-monitoring'/)).toBeVisible();
     }
     await expect(row.locator('td').nth(1)).toContainText('25% (1)');
+
+    // The score of spend at each check (drifted: above the threshold line at 1), still shown after the reload.
+    const score = spend.getByRole('figure', { name: 'Drift score of spend over time' });
+    await expect(score.locator('.scatterlayer .point').first()).toBeVisible();
+    await expect(score.locator('.annotation-text', { hasText: 'threshold' })).toHaveCount(1);
+    await expect(score.locator('.shapelayer path')).toHaveCount(1);
+    // Error rate and p95 latency over the window's buckets.
+    const health = detail.getByRole('figure', { name: `Health of ${ENDPOINT} over time` });
+    await expect(health.locator('.legendtext')).toHaveText(['error rate', 'p95 latency']);
+    await expect(health.locator('.scatterlayer .point').first()).toBeVisible();
     await screenshot(page, matih, testInfo, 'monitoring-checked');
+
+    // A bar of the drift chart selects its feature: plan is categorical, grouped bars per category.
+    const order = await features.evaluateAll(rows => rows.map(r => r.getAttribute('data-feature')));
+    const bar = chart.locator('.barlayer .point').nth(order.indexOf('plan'));
+    await chart.scrollIntoViewIfNeeded();
+    const box = await bar.boundingBox();
+    if (box === null) {
+      throw new Error('The bar of plan is not drawn');
+    }
+    // Near the bar's visible end: on a log axis a bar starts far left of the plot, clipped.
+    await page.mouse.move(box.x + box.width - 4, box.y + box.height / 2);
+    await page.mouse.click(box.x + box.width - 4, box.y + box.height / 2);
+    const plan = detail.getByRole('figure', { name: 'Distribution of plan' });
+    await expect(plan.locator('.xtick text')).toHaveText(['basic', 'plus', 'pro']);
+    await expect(plan.locator('.barlayer .trace')).toHaveCount(2);
+    await expect(detail.getByRole('button', { name: 'Show the distributions of plan' })).toHaveAttribute(
+      'aria-pressed',
+      'true'
+    );
+    await expect(spend).toHaveCount(0);
+    await screenshot(page, matih, testInfo, 'monitoring-feature');
+
+    // From the keyboard: a feature's button, then Hide.
+    await detail.getByRole('button', { name: 'Show the distributions of visits' }).focus();
+    await page.keyboard.press('Enter');
+    await expect(detail.getByRole('figure', { name: 'Distribution of visits' })).toBeVisible();
+    await detail.getByRole('button', { name: 'Hide the distributions of visits' }).press('Enter');
+    await expect(detail.getByRole('region', { name: 'Feature visits' })).toHaveCount(0);
   });
 
   test('shows the server refusing the drift of a window without traffic', async ({ page }) => {

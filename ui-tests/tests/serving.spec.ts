@@ -47,7 +47,7 @@ test.describe('MATIH serving', () => {
     try {
       await matih.open(760);
       const tabs = matih.panel.getByRole('tablist', { name: 'MATIH views' }).getByRole('tab');
-      await expect(tabs).toHaveText(['Runs', /^Jobs/, /^Models/, 'Deployments', 'Monitoring']);
+      await expect(tabs).toHaveText(['Runs', /^Jobs/, /^Models/, 'Deployments', 'Monitoring', 'Features']);
       await matih.runCommand('Show MATIH deployments');
       await expect(matih.tab('Deployments')).toHaveAttribute('aria-selected', 'true');
       await expect(serving.summary).toHaveText('0 endpoints · 0 versions deployed');

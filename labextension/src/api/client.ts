@@ -8,7 +8,12 @@ import type {
   BestRun,
   CheckHistory,
   CheckOutcome,
+  ConsistencyReport,
+  DatasetLineage,
   DriftReport,
+  FeatureSample,
+  FeatureStoreOverview,
+  MaterializationJob,
   HealthReport,
   MonitoredEndpoint,
   MonitoredEndpointList,
@@ -290,6 +295,40 @@ export class WorkbenchClient {
   async alerts(endpoint?: string, limit = 100): Promise<Alert[]> {
     const list = await this._get<AlertList>('monitoring/alerts', { endpoint, limit });
     return list.alerts;
+  }
+
+  // -- features --------------------------------------------------------------------------------------
+
+  /** The feature repository's views with statistics and freshness, its entities and feature services. */
+  featureOverview(): Promise<FeatureStoreOverview> {
+    return this._get('features');
+  }
+
+  /**
+   * Start an incremental materialization of `views` (default: every online view) up to now, in the
+   * background (202); follow it with `materialization(id)`. FEATURES_MATERIALIZED follows its success.
+   */
+  materialize(views?: readonly string[]): Promise<MaterializationJob> {
+    return this._post('features/materializations', { views: views?.length ? views : null });
+  }
+
+  materialization(jobId: string): Promise<MaterializationJob> {
+    return this._get(`features/materializations/${enc(jobId)}`);
+  }
+
+  /** Online against offline values (as of the last materialization) for `sample` entities of each view. */
+  featureCheck(sample = 10, views: readonly string[] = []): Promise<ConsistencyReport> {
+    return this._get('features/check', { sample, view: views });
+  }
+
+  /** The newest `limit` rows of a view's offline source. */
+  featureRows(view: string, limit = 20): Promise<FeatureSample> {
+    return this._get(`features/views/${enc(view)}/rows`, { limit });
+  }
+
+  /** The registered versions trained on a feature view, with its definition hash at training. */
+  featureViewLineage(view: string): Promise<DatasetLineage> {
+    return this._get(`lineage/feature-views/${enc(view)}`);
   }
 
   events(after = 0, limit = 100): Promise<EventList> {

@@ -38,6 +38,9 @@ export type EventType =
   | 'CANARY_ROLLED_BACK'
   | 'MODEL_DRIFT_DETECTED'
   | 'MODEL_HEALTH_DEGRADED'
+  | 'MODEL_RETRAINING_STARTED'
+  | 'MODEL_RETRAINING_COMPLETED'
+  | 'MODEL_RETRAINING_FAILED'
   | 'FEATURES_MATERIALIZED'
   | 'RUNS_CHANGED';
 
@@ -97,6 +100,10 @@ export interface AlertRule {
    * Alert when the predictions drift.
    */
   prediction_drift?: boolean;
+  /**
+   * Retrain on these alerts (none: never).
+   */
+  retrain?: RetrainSpec | null;
   updated_at?: number | null;
   updated_by?: string | null;
   /**
@@ -107,6 +114,94 @@ export interface AlertRule {
    * Window of each check: 30m, 1h, 1d...
    */
   window?: string;
+}
+/**
+ * What an alert retrains: the source of a ``%%matih train`` cell (it defines ``train_fn(config)``, and
+ * ``load_data()`` returning fresh training data when the job needs data) and the job's options. The best
+ * trial's logged model becomes a new version, moved to Staging through the registry's governance.
+ */
+export interface RetrainSpec {
+  /**
+   * The trials' logged model.
+   */
+  artifact_path?: string;
+  /**
+   * The alert kinds that start it.
+   *
+   * @maxItems 5
+   */
+  on?:
+    | []
+    | [AlertKind]
+    | [AlertKind, AlertKind]
+    | [AlertKind, AlertKind, AlertKind]
+    | [AlertKind, AlertKind, AlertKind, AlertKind]
+    | [AlertKind, AlertKind, AlertKind, AlertKind, AlertKind];
+  /**
+   * Python defining train_fn(config).
+   */
+  source: string;
+  training: TrainingSpec;
+}
+/**
+ * Everything a training job needs, validated before anything starts.
+ */
+export interface TrainingSpec {
+  /**
+   * Ray cluster address (ray://host:10001); local Ray if empty.
+   */
+  address?: string | null;
+  /**
+   * MLflow framework autologging in trials; auto: on when the cell calls a fit it captures.
+   */
+  autolog?: 'auto' | 'on' | 'off';
+  cpus_per_worker?: number;
+  /**
+   * Name of the input data in the kernel namespace.
+   */
+  data?: string | null;
+  /**
+   * Passed to train_fn as config['epochs'].
+   */
+  epochs?: number;
+  /**
+   * Experiment name; created when missing.
+   */
+  experiment: string;
+  framework?: 'auto' | 'sklearn' | 'xgboost' | 'torch' | 'custom';
+  gpus_per_worker?: number;
+  max_concurrent?: number | null;
+  /**
+   * Restarts of a failed trial or worker group, from its last checkpoint.
+   */
+  max_failures?: number;
+  /**
+   * Metric to optimize, as reported by train_fn.
+   */
+  metric?: string | null;
+  mode?: ('min' | 'max') | null;
+  num_samples?: number;
+  run_name?: string | null;
+  scheduler?: 'none' | 'asha' | 'hyperband' | 'pbt';
+  search_alg?: 'random' | 'grid' | 'optuna';
+  search_space?: {
+    [k: string]: ParamSpec;
+  };
+  seed?: number | null;
+  tags?: {
+    [k: string]: string;
+  };
+  workers?: number;
+}
+/**
+ * One dimension of a search space, e.g. ``loguniform(1e-4, 1e-1)`` or ``choice(4, 8, 16)``.
+ */
+export interface ParamSpec {
+  kind: 'loguniform' | 'uniform' | 'randint' | 'choice' | 'grid';
+  /**
+   * Bounds (low, high) for ranges; the options for choice/grid.
+   */
+  values: (number | string | boolean)[];
 }
 /**
  * What a model's checks look at and when they alert; every field has a sane default.
@@ -146,6 +241,10 @@ export interface AlertRuleSettings {
    * Alert when the predictions drift.
    */
   prediction_drift?: boolean;
+  /**
+   * Retrain on these alerts (none: never).
+   */
+  retrain?: RetrainSpec | null;
   /**
    * POSTed each alert as JSON.
    */
@@ -480,6 +579,10 @@ export interface CheckOutcome {
   checked_at: number;
   endpoint: string;
   model: string;
+  /**
+   * The retraining job these alerts started.
+   */
+  retrain_job?: string | null;
   rows: number;
   /**
    * Why nothing was judged (no rule, few rows...).
@@ -828,6 +931,10 @@ export interface VersionLineage {
   model: string;
   nodes?: LineageNode[];
   run_id: string | null;
+  /**
+   * The alert it was retrained for.
+   */
+  trigger?: RetrainTrigger | null;
   version: number;
 }
 export interface LineageEdge {
@@ -849,8 +956,21 @@ export interface FeatureViewRef {
 }
 export interface LineageNode {
   id: string;
-  kind: 'dataset' | 'feature_view' | 'run' | 'model_version' | 'deployment' | 'code';
+  kind: 'dataset' | 'feature_view' | 'run' | 'model_version' | 'deployment' | 'code' | 'alert';
   label: string;
+}
+/**
+ * The monitoring alert whose retraining made a version, and the training job that did.
+ */
+export interface RetrainTrigger {
+  alert_id: number;
+  endpoint: string;
+  from_version: number;
+  job_id?: string | null;
+  kind: string;
+  message: string;
+  parent_run_id?: string | null;
+  time: number;
 }
 export interface MetricDelta {
   delta: number | null;
@@ -1517,16 +1637,6 @@ export interface ParamRow {
     [k: string]: string | null;
   };
 }
-/**
- * One dimension of a search space, e.g. ``loguniform(1e-4, 1e-1)`` or ``choice(4, 8, 16)``.
- */
-export interface ParamSpec {
-  kind: 'loguniform' | 'uniform' | 'randint' | 'choice' | 'grid';
-  /**
-   * Bounds (low, high) for ranges; the options for choice/grid.
-   */
-  values: (number | string | boolean)[];
-}
 export interface PromotionRequestList {
   requests: PromotionRequest[];
 }
@@ -1754,56 +1864,6 @@ export interface TrainingSetLineage {
   service_hash: string;
   timestamp_column: string;
   views: FeatureViewLineage[];
-}
-/**
- * Everything a training job needs, validated before anything starts.
- */
-export interface TrainingSpec {
-  /**
-   * Ray cluster address (ray://host:10001); local Ray if empty.
-   */
-  address?: string | null;
-  /**
-   * MLflow framework autologging in trials; auto: on when the cell calls a fit it captures.
-   */
-  autolog?: 'auto' | 'on' | 'off';
-  cpus_per_worker?: number;
-  /**
-   * Name of the input data in the kernel namespace.
-   */
-  data?: string | null;
-  /**
-   * Passed to train_fn as config['epochs'].
-   */
-  epochs?: number;
-  /**
-   * Experiment name; created when missing.
-   */
-  experiment: string;
-  framework?: 'auto' | 'sklearn' | 'xgboost' | 'torch' | 'custom';
-  gpus_per_worker?: number;
-  max_concurrent?: number | null;
-  /**
-   * Restarts of a failed trial or worker group, from its last checkpoint.
-   */
-  max_failures?: number;
-  /**
-   * Metric to optimize, as reported by train_fn.
-   */
-  metric?: string | null;
-  mode?: ('min' | 'max') | null;
-  num_samples?: number;
-  run_name?: string | null;
-  scheduler?: 'none' | 'asha' | 'hyperband' | 'pbt';
-  search_alg?: 'random' | 'grid' | 'optuna';
-  search_space?: {
-    [k: string]: ParamSpec;
-  };
-  seed?: number | null;
-  tags?: {
-    [k: string]: string;
-  };
-  workers?: number;
 }
 /**
  * Body of ``POST /models/{name}/versions/{version}/transitions``.

@@ -5,6 +5,7 @@ import type { WorkbenchModel } from '../models/workbench';
 import { classes } from './common/format';
 import { IPanelTab, PanelTabs, tabId, tabPanelId } from './common/PanelTabs';
 import { useSignal } from './common/useSignal';
+import { FeaturesView } from './features/FeaturesView';
 import { MonitoringView } from './monitoring/MonitoringView';
 import { ModelsView } from './registry/ModelsView';
 import { DeploymentsView } from './serving/DeploymentsView';
@@ -18,7 +19,7 @@ export interface IWorkbenchViewProps {
 
 /**
  * The whole side panel: header, tabs, then the open tab (runs, training jobs, model registry, deployments,
- * monitoring).
+ * monitoring, features).
  * Re-renders only when the tab or the server's status changes; each part listens to its own signals.
  */
 export function WorkbenchView(props: IWorkbenchViewProps): JSX.Element {
@@ -49,6 +50,7 @@ export function WorkbenchView(props: IWorkbenchViewProps): JSX.Element {
             {view === 'models' && <ModelsView model={model.registry} />}
             {view === 'deployments' && <DeploymentsView model={model.serving} />}
             {view === 'monitoring' && <MonitoringView model={model.monitoring} />}
+            {view === 'features' && <FeaturesView model={model.features} />}
           </div>
         </>
       )}
@@ -65,7 +67,8 @@ function PanelHeader(props: { model: WorkbenchModel }): JSX.Element {
     model.jobs.jobsChanged,
     model.registry.registryChanged,
     model.serving.deploymentsChanged,
-    model.monitoring.monitoringChanged
+    model.monitoring.monitoringChanged,
+    model.features.featuresChanged
   );
   return (
     <header className="jp-matih-header">
@@ -74,7 +77,7 @@ function PanelHeader(props: { model: WorkbenchModel }): JSX.Element {
         type="button"
         className={classes('jp-mod-styled jp-matih-icon-button', model.loading && 'jp-mod-busy')}
         aria-label="Refresh"
-        title="Refresh experiments, runs, jobs, models, deployments and monitoring"
+        title="Refresh experiments, runs, jobs, models, deployments, monitoring and features"
         onClick={() => void model.refresh()}
       >
         <refreshIcon.react tag="span" />
@@ -94,7 +97,8 @@ function WorkbenchTabs(props: { model: WorkbenchModel }): JSX.Element {
     { id: 'jobs', label: 'Jobs', count: running, countLabel: `${running} running` },
     { id: 'models', label: 'Models', count: approvals, countLabel: `${approvals} to approve` },
     { id: 'deployments', label: 'Deployments' },
-    { id: 'monitoring', label: 'Monitoring' }
+    { id: 'monitoring', label: 'Monitoring' },
+    { id: 'features', label: 'Features' }
   ];
   return <PanelTabs tabs={tabs} view={model.view} onChange={view => model.setView(view)} />;
 }

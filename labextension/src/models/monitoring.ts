@@ -90,6 +90,10 @@ export class MonitoringModel extends BaseModel {
   get driftLoading(): boolean {
     return this._driftLoading;
   }
+  /** The feature whose distributions and score over time are shown (null: none). */
+  get feature(): string | null {
+    return this._feature;
+  }
   /** The selected endpoint's past checks, oldest first. */
   get history(): readonly CheckPoint[] {
     return this._history;
@@ -136,6 +140,12 @@ export class MonitoringModel extends BaseModel {
     this._selected = name;
     this.emit();
     await this._loadSelected();
+  }
+
+  /** Show a feature's reference vs current distributions and its score over time; again to hide them. */
+  selectFeature(name: string | null): void {
+    this._feature = name === this._feature ? null : name;
+    this.emit();
   }
 
   async setWindow(window: MonitoringWindow): Promise<void> {
@@ -244,6 +254,7 @@ export class MonitoringModel extends BaseModel {
     this._driftError = null;
     this._driftLoading = false;
     this._history = [];
+    this._feature = null;
     this._message = null;
   }
 
@@ -259,6 +270,7 @@ export class MonitoringModel extends BaseModel {
   private _driftError: string | null = null;
   private _driftLoading = false;
   private _history: CheckPoint[] = [];
+  private _feature: string | null = null;
   private _checking = false;
   private _message: IMonitoringMessage | null = null;
   private _showRequested = new Signal<this, string>(this);

@@ -3,6 +3,7 @@ import { ISignal, Signal } from '@lumino/signaling';
 
 import { describeError, EventStream, ServerInfo, WorkbenchClient } from '../api';
 import type { BaseModel } from './base';
+import { FeaturesModel } from './features';
 import { MonitoringModel } from './monitoring';
 import { RegistryModel } from './registry';
 import { ServingModel } from './serving';
@@ -10,11 +11,11 @@ import { ExperimentsModel, RunsModel } from './tracking';
 import { JobsModel } from './training';
 
 /** The tabs of the side panel. */
-export type PanelView = 'runs' | 'jobs' | 'models' | 'deployments' | 'monitoring';
+export type PanelView = 'runs' | 'jobs' | 'models' | 'deployments' | 'monitoring' | 'features';
 
 /**
  * State of the side panel: server info and the open tab, over one model per capability (tracking:
- * experiments and runs; training: jobs; registry; serving; monitoring). Each capability model listens to the event
+ * experiments and runs; training: jobs; registry; serving; monitoring; features). Each capability model listens to the event
  * stream itself and emits its own signal; `panelChanged` covers only the tab and the server's status.
  */
 export class WorkbenchModel implements IDisposable {
@@ -27,6 +28,7 @@ export class WorkbenchModel implements IDisposable {
     this.registry = new RegistryModel({ client, events });
     this.serving = new ServingModel({ client, events });
     this.monitoring = new MonitoringModel({ client, events, notify: options.notify });
+    this.features = new FeaturesModel({ client, events });
     // A notification's "Show": the Monitoring tab on that endpoint.
     this.monitoring.showRequested.connect((_, endpoint) => {
       this.setView('monitoring');
@@ -44,6 +46,7 @@ export class WorkbenchModel implements IDisposable {
   readonly registry: RegistryModel;
   readonly serving: ServingModel;
   readonly monitoring: MonitoringModel;
+  readonly features: FeaturesModel;
 
   /** The open tab or the server's status changed (not emitted for capability state). */
   get panelChanged(): ISignal<this, void> {
@@ -94,6 +97,10 @@ export class WorkbenchModel implements IDisposable {
       this._view = view;
       this._emit();
     }
+    // The feature store opens on the server on first use (Feast takes seconds to import): when first shown.
+    if (view === 'features' && !this.features.loaded && !this.features.loading) {
+      void this.features.load();
+    }
   }
 
   /** Show the runs of an experiment (from a job row, say). */
@@ -117,7 +124,8 @@ export class WorkbenchModel implements IDisposable {
       await this.start();
       return;
     }
-    await Promise.all(this._capabilities().map(model => model.load()));
+    const shown = this._capabilities().filter(model => model !== this.features || model.loaded);
+    await Promise.all(shown.map(model => model.load()));
   }
 
   dispose(): void {
@@ -132,7 +140,15 @@ export class WorkbenchModel implements IDisposable {
   }
 
   private _capabilities(): BaseModel[] {
-    return [this.experiments, this.runs, this.jobs, this.registry, this.serving, this.monitoring];
+    return [
+      this.experiments,
+      this.runs,
+      this.jobs,
+      this.registry,
+      this.serving,
+      this.monitoring,
+      this.features
+    ];
   }
 
   /** Emit `panelChanged` when the server's status changed. */

@@ -15,7 +15,7 @@ const CATEGORY = 'MATIH';
 export const panelPlugin: JupyterFrontEndPlugin<void> = {
   id: 'matih-workbench:panel',
   description:
-    'The MATIH Workbench side panel: experiments, runs, comparison, training jobs, model registry, deployments.',
+    'The MATIH Workbench side panel: experiments, runs, comparison, training jobs, model registry, deployments, monitoring, features.',
   autoStart: true,
   requires: [IWorkbenchClient, IWorkbenchEvents],
   optional: [ICommandPalette, ILayoutRestorer],
@@ -86,6 +86,16 @@ export const panelPlugin: JupyterFrontEndPlugin<void> = {
         shell.activateById(panel.id);
       }
     });
+    commands.addCommand(CommandIDs.openFeatures, {
+      label: 'Show MATIH features',
+      caption: 'Show the feature views with their freshness, sample rows and the models using them',
+      describedBy: { args: null },
+      icon: matihIcon,
+      execute: () => {
+        panel.model.setView('features');
+        shell.activateById(panel.id);
+      }
+    });
     commands.addCommand(CommandIDs.refresh, {
       label: 'Refresh MATIH runs',
       caption: 'Reload the experiments and the runs of the open experiment',
@@ -107,6 +117,7 @@ export const panelPlugin: JupyterFrontEndPlugin<void> = {
       CommandIDs.openJobs,
       CommandIDs.openModels,
       CommandIDs.openDeployments,
+      CommandIDs.openFeatures,
       CommandIDs.refresh,
       CommandIDs.compareSelected
     ];

@@ -12,6 +12,7 @@ export const MAX_CHART_FEATURES = 40;
 
 const DRIFTED_COLOR = '#d62728';
 const STABLE_COLOR = '#1f77b4';
+const SELECTED_OUTLINE = '#ff7f0e';
 /** Severity is drawn on a log scale: keep tiny (or zero) scores visible. */
 const MIN_SEVERITY = 0.01;
 
@@ -19,12 +20,20 @@ const MIN_SEVERITY = 0.01;
  * Each feature's drift score against its own threshold, one bar per feature, drifted features first (red,
  * marked "drifted"). Methods differ in scale and direction (a p-value drifts when small, a distance when
  * large), so the bars show the server's severity: 1 at the threshold, above 1 drifted; the hover gives the
- * method, the raw score and its threshold. Feature names are user data: escaped for Plotly.
+ * method, the raw score and its threshold. Feature names are user data: escaped for Plotly. Clicking a bar
+ * selects its feature (the table's buttons do the same from the keyboard); the selected bar is outlined.
  */
-export function DriftChart(props: { report: DriftReport }): JSX.Element {
-  const { report } = props;
+export function DriftChart(props: IDriftChartProps): JSX.Element {
+  const { report, selected = null, onSelect } = props;
   const features = report.drift.features;
   const shown = features.slice(0, MAX_CHART_FEATURES);
+  const wrapper = React.useRef<HTMLDivElement>(null);
+  usePlotlyClick(wrapper, index => {
+    const feature = shown[index];
+    if (feature && onSelect) {
+      onSelect(feature.feature);
+    }
+  });
 
   const figure = React.useMemo(() => {
     const severity = shown.map(f => {
@@ -42,7 +51,10 @@ export function DriftChart(props: { report: DriftReport }): JSX.Element {
         orientation: 'h',
         x: severity,
         y: labels,
-        marker: { color: shown.map(f => (f.drifted ? DRIFTED_COLOR : STABLE_COLOR)) },
+        marker: {
+          color: shown.map(f => (f.drifted ? DRIFTED_COLOR : STABLE_COLOR)),
+          line: { color: SELECTED_OUTLINE, width: shown.map(f => (f.feature === selected ? 2 : 0)) }
+        },
         text: shown.map(f => (f.drifted ? 'drifted' : '')),
         textposition: 'auto',
         hovertext: shown.map(
@@ -89,10 +101,10 @@ export function DriftChart(props: { report: DriftReport }): JSX.Element {
       ]
     };
     return { data, layout };
-  }, [report]);
+  }, [report, selected]);
 
   return (
-    <>
+    <div ref={wrapper}>
       <PlotlyChart
         label={`Drift per feature of ${report.endpoint ?? report.model}`}
         className="jp-matih-chart jp-matih-drift-chart"
@@ -105,8 +117,51 @@ export function DriftChart(props: { report: DriftReport }): JSX.Element {
           The {shown.length} most drifted of {features.length} features are drawn; the table lists them all.
         </p>
       )}
-    </>
+    </div>
   );
+}
+
+export interface IDriftChartProps {
+  report: DriftReport;
+  /** The feature whose bar is outlined. */
+  selected?: string | null;
+  /** Called with a feature's name when its bar is clicked. */
+  onSelect?: (feature: string) => void;
+}
+
+type PlotlyClick = { points?: { pointIndex?: number; pointNumber?: number }[] };
+type PlotlyNode = HTMLElement & { on?: (event: 'plotly_click', handler: (e: PlotlyClick) => void) => void };
+
+/** Calls `onClick` with the index of a clicked point of the Plotly chart drawn inside `ref` (once drawn). */
+function usePlotlyClick(ref: React.RefObject<HTMLElement>, onClick: (index: number) => void): void {
+  const handler = React.useRef(onClick);
+  handler.current = onClick;
+  React.useEffect(() => {
+    const node = ref.current;
+    if (!node) {
+      return;
+    }
+    let bound: Element | null = null;
+    const bind = () => {
+      const plot = node.querySelector<PlotlyNode>('.js-plotly-plot');
+      if (!plot || plot === bound || typeof plot.on !== 'function') {
+        return;
+      }
+      bound = plot;
+      plot.on('plotly_click', event => {
+        const point = event.points?.[0];
+        const index = point?.pointIndex ?? point?.pointNumber;
+        if (typeof index === 'number') {
+          handler.current(index);
+        }
+      });
+    };
+    // Plotly is loaded and draws asynchronously: bind once its graph node exists.
+    const observer = new MutationObserver(bind);
+    observer.observe(node, { childList: true, subtree: true });
+    bind();
+    return () => observer.disconnect();
+  }, []);
 }
 
 /** The drifted share of each past check over time; checks with dataset drift marked. */

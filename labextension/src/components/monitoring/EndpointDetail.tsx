@@ -2,17 +2,21 @@ import * as React from 'react';
 
 import type { DriftReport } from '../../api';
 import type { MonitoringModel } from '../../models/monitoring';
-import { formatCount, formatFullTime, formatMetric } from '../common/format';
+import { classes, formatCount, formatFullTime, formatMetric } from '../common/format';
 import { DriftChart, DriftHistoryChart } from './DriftCharts';
+import { DistributionChart, FeatureScoreChart, HealthChart } from './FeatureCharts';
 
 /**
  * The selected endpoint: "Check now" and its outcome, the drift of the window per feature (chart and table,
- * drifted features first), and the drift of its past checks.
+ * drifted features first; a click on either shows that feature's distributions and score over time), the
+ * drift of its past checks and its health over the window.
  */
 export function EndpointDetail(props: { model: MonitoringModel; name: string }): JSX.Element {
   const { model, name } = props;
   const drift = model.drift;
   const message = model.message;
+  const health = model.health(name);
+  const select = (feature: string) => model.selectFeature(feature);
   return (
     <section className="jp-matih-section jp-matih-monitoring-detail" aria-label={`Drift of ${name}`}>
       <div className="jp-matih-section-head">
@@ -45,8 +49,9 @@ export function EndpointDetail(props: { model: MonitoringModel; name: string }):
       )}
       {model.driftLoading && drift === null && <p className="jp-matih-note">Computing the drift…</p>}
       {drift !== null && <DriftSummary report={drift} />}
-      {drift !== null && <DriftChart report={drift} />}
-      {drift !== null && <FeatureTable report={drift} />}
+      {drift !== null && <DriftChart report={drift} selected={model.feature} onSelect={select} />}
+      {drift !== null && <FeatureTable report={drift} selected={model.feature} onSelect={select} />}
+      {drift !== null && model.feature !== null && <FeatureDetail model={model} report={drift} />}
       <h4 className="jp-matih-section-title">History</h4>
       {model.history.length === 0 ? (
         <p className="jp-matih-empty">
@@ -54,6 +59,14 @@ export function EndpointDetail(props: { model: MonitoringModel; name: string }):
         </p>
       ) : (
         <DriftHistoryChart name={name} points={model.history} />
+      )}
+      <h4 className="jp-matih-section-title">Health over the window</h4>
+      {typeof health === 'string' ? (
+        <p className="jp-matih-error">{health}</p>
+      ) : health === null ? (
+        <p className="jp-matih-note">Reading the health…</p>
+      ) : (
+        <HealthChart name={name} health={health} />
       )}
     </section>
   );
@@ -78,9 +91,51 @@ function DriftSummary(props: { report: DriftReport }): JSX.Element {
   );
 }
 
+/** The selected feature of the window: its reference vs current distributions and its score over time. */
+function FeatureDetail(props: { model: MonitoringModel; report: DriftReport }): JSX.Element {
+  const { model, report } = props;
+  const name = model.feature ?? '';
+  const feature = report.drift.features.find(f => f.feature === name);
+  return (
+    <section className="jp-matih-feature-detail" aria-label={`Feature ${name}`}>
+      <div className="jp-matih-section-head">
+        <h4 className="jp-matih-section-title">
+          {name}{' '}
+          {feature && (
+            <span className="jp-matih-section-subtitle">
+              · {feature.drifted ? <span className="jp-matih-drifted-mark">drifted</span> : 'stable'} ·{' '}
+              {feature.method} {formatMetric(feature.score)} (threshold {formatMetric(feature.threshold)})
+            </span>
+          )}
+        </h4>
+        <button
+          type="button"
+          className="jp-mod-styled jp-matih-button"
+          aria-label={`Hide the distributions of ${name}`}
+          onClick={() => model.selectFeature(null)}
+        >
+          Hide
+        </button>
+      </div>
+      {feature ? (
+        <DistributionChart feature={feature} />
+      ) : (
+        <p className="jp-matih-empty">This window has no drift result for {name}.</p>
+      )}
+      <FeatureScoreChart feature={name} points={model.history} />
+    </section>
+  );
+}
+
+interface IFeatureTableProps {
+  report: DriftReport;
+  selected: string | null;
+  onSelect: (feature: string) => void;
+}
+
 /** The same numbers as the chart, as text: drifted features first, as the server orders them. */
-function FeatureTable(props: { report: DriftReport }): JSX.Element {
-  const { report } = props;
+function FeatureTable(props: IFeatureTableProps): JSX.Element {
+  const { report, selected, onSelect } = props;
   return (
     <div className="jp-matih-table-scroll">
       <table className="jp-matih-runs jp-matih-drift-features" aria-label="Feature drift">
@@ -99,8 +154,22 @@ function FeatureTable(props: { report: DriftReport }): JSX.Element {
         </thead>
         <tbody>
           {report.drift.features.map(f => (
-            <tr key={f.feature} data-feature={f.feature} className={f.drifted ? 'jp-mod-drifted' : undefined}>
-              <th scope="row">{f.feature}</th>
+            <tr
+              key={f.feature}
+              data-feature={f.feature}
+              className={classes(f.drifted && 'jp-mod-drifted', f.feature === selected && 'jp-mod-selected')}
+            >
+              <th scope="row">
+                <button
+                  type="button"
+                  className="jp-matih-link-button"
+                  aria-label={`Show the distributions of ${f.feature}`}
+                  aria-pressed={f.feature === selected}
+                  onClick={() => onSelect(f.feature)}
+                >
+                  {f.feature}
+                </button>
+              </th>
               <td>{f.drifted ? <span className="jp-matih-drifted-mark">drifted</span> : 'stable'}</td>
               <td>{f.method}</td>
               <td className="jp-matih-number">{formatMetric(f.score)}</td>
