@@ -26,6 +26,12 @@ from matih_workbench.widgets.serving import BatchProgress, BatchScoringView
 @argument("--out", required=True, help="Output: a .parquet file, or else a folder of part files.")
 @argument("--version", type=int, default=None, help="Version number (instead of @VERSION / @STAGE).")
 @argument("--overwrite", action="store_true", help="Replace an existing output.")
+@argument(
+    "--timestamp",
+    default=None,
+    help="A model trained on a feature service: the column of each row's event time; its features are "
+    "fetched as of then (default: as of now).",
+)
 def predict(ctx: MagicContext, args: Any) -> BatchScoringView:
     """Score a table with a registered model on Ray Data; predictions written to Parquet.
 
@@ -38,12 +44,24 @@ def predict(ctx: MagicContext, args: Any) -> BatchScoringView:
     is read file by file. Nothing is left at --out when a run fails or is interrupted. The run is recorded
     on the version as the tag ``matih.batch.<epoch ms>`` (output, rows, input, who). Returns a summary;
     ``.to_pandas()`` reads the output.
+
+    A version trained on a feature service takes entity keys alone: the missing features are fetched from
+    Feast as of each row's --timestamp (default: now), as a training row would have seen them; feature
+    columns of the input win.
+
+        %matih predict drivers@production --data trips --timestamp pickup_at --out scores.parquet
     """
     data = _data(args.data)
     progress = BatchProgress()
     try:
         result = ctx.workbench.batch.score(
-            args.model, data, args.out, args.version, progress.update, overwrite=args.overwrite
+            args.model,
+            data,
+            args.out,
+            args.version,
+            progress.update,
+            overwrite=args.overwrite,
+            timestamp=args.timestamp,
         )
     except BaseException:
         progress.fail()

@@ -4,14 +4,19 @@ the magic through a kernel's shell."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import shutil
+import tempfile
 from pathlib import Path
 
+import mlflow.sklearn
 import numpy as np
 import pandas as pd
 import pytest
 from IPython.core.error import UsageError
 from IPython.core.interactiveshell import InteractiveShell
+from mlflow.models import infer_signature
 from mlflow.tracking import MlflowClient
 from sklearn.linear_model import LinearRegression, LogisticRegression
 
@@ -23,6 +28,7 @@ from matih_workbench.models import ModelStage
 from matih_workbench.services import Workbench
 from matih_workbench.services.serving.batch import BatchScoring, build_batch_scoring, event_payload
 from matih_workbench.widgets.serving import BatchScoringView
+from tests.conftest import LEAK, DemoRepo
 
 from .conftest import FEATURES, features, register_model
 
@@ -214,3 +220,122 @@ def test_models_logged_without_a_signature_get_every_column(
     register_model(workbench, client, model, features(200), signature=False)
     result = scoring.score("churn@latest", features(1_000), str(tmp_path / "out.parquet"))
     np.testing.assert_array_equal(pd.read_parquet(result.out)["prediction"], model.predict(features(1_000)))
+
+
+# -- versions trained on a feature service ---------------------------------------------------------------
+
+SERVICE = "driver_activity"
+TRAINED_ON = ["conv_rate", "avg_daily_trips", "rating"]
+
+
+@pytest.fixture
+def driver_repo(demo_repo: DemoRepo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the session's demo repository, the workspace's (set before any workbench is built)."""
+    path = tmp_path / "feature-repo"
+    shutil.copytree(demo_repo.path, path)
+    monkeypatch.setenv("MATIH_FEATURE_REPO", str(path))
+    return path
+
+
+def feast_features(repo: Path, entities: pd.DataFrame) -> pd.DataFrame:
+    """Feast's own point-in-time answer for ``entities`` (driver_id, event_timestamp), in their order."""
+    from feast import FeatureStore
+
+    store = FeatureStore(repo_path=str(repo))
+    request = entities.assign(row=np.arange(len(entities)))
+    refs = [f"driver_hourly_stats:{c}" for c in TRAINED_ON[:2]] + ["driver_profile:rating"]
+    answer = store.get_historical_features(entity_df=request, features=refs).to_df()
+    return answer.set_index("row").sort_index()[TRAINED_ON].reset_index(drop=True)
+
+
+def register_feature_model(wb: Workbench, client: MlflowClient, end: dt.datetime) -> LinearRegression:
+    """A model trained on the feature service's point-in-time training set, its lineage on its run."""
+    hours = [pd.Timestamp(end) - pd.Timedelta(hours=h) for h in range(40)]
+    entities = pd.DataFrame({"driver_id": [1001, 1002, 1003, 1004] * 10, "event_timestamp": hours})
+    training = wb.features.training_set(SERVICE, entities)
+    train = training.frame[TRAINED_ON]
+    model = LinearRegression().fit(train, train.conv_rate * 2 + train.rating - train.avg_daily_trips / 10)
+    found = client.get_experiment_by_name("batch-tests")
+    experiment_id = found.experiment_id if found else client.create_experiment("batch-tests")
+    run_id = client.create_run(experiment_id).info.run_id
+    wb.features.log_training_set(run_id, training)
+    with tempfile.TemporaryDirectory() as tmp:
+        signature = infer_signature(train, model.predict(train))
+        mlflow.sklearn.save_model(
+            model, f"{tmp}/model", signature=signature, pip_requirements=["scikit-learn"]
+        )
+        client.log_artifacts(run_id, f"{tmp}/model", "model")
+    client.set_terminated(run_id)
+    version = wb.registry.register(run_id, "driver-model").version
+    wb.registry.transition("driver-model", version, S.STAGING)
+    return model
+
+
+def test_entity_keys_are_completed_point_in_time_and_inline_columns_win(
+    driver_repo: Path, demo_repo: DemoRepo, shell: InteractiveShell, tmp_path: Path
+) -> None:
+    wb = Workbench.from_config(WorkbenchConfig())
+    client = MlflowClient(wb.config.tracking_uri, wb.config.tracking_uri)
+    model = register_feature_model(wb, client, demo_repo.end)
+    # driver 1001 shortly before its planted future value, and other drivers hours back
+    at = [demo_repo.planted_at - pd.Timedelta(minutes=5 + 37 * i) for i in range(24)]
+    trips = pd.DataFrame({"trip": np.arange(24), "driver_id": [1001, 1002, 1003, 1004] * 6, "at": at})
+    shell.user_ns["trips"] = trips
+    out = tmp_path / "scores.parquet"
+    view = shell.run_line_magic(
+        "matih", f"predict driver-model@staging --data trips --timestamp at --out '{out}'"
+    )
+    result = view.result
+    scored = pd.read_parquet(out)
+    expected = feast_features(
+        driver_repo, trips.rename(columns={"at": "event_timestamp"})[["driver_id", "event_timestamp"]]
+    )
+    assert result.rows == 24 and result.columns == ["trip", "driver_id", "at", *TRAINED_ON, "prediction"]
+    pd.testing.assert_frame_equal(scored[TRAINED_ON], expected, check_dtype=False)
+    assert scored.conv_rate.max() < LEAK  # as of each row's time: never the planted later value
+    np.testing.assert_allclose(scored["prediction"], model.predict(expected))
+    recorded = json.loads(client.get_model_version("driver-model", "1").tags[result.lineage_tag])
+    assert recorded["features"]["feature_service"] == SERVICE and recorded["features"]["as_of"] == "at"
+    assert recorded["features"]["fetched"] == TRAINED_ON and recorded["features"]["inline"] == []
+    assert set(recorded["features"]["views"]) == {"driver_hourly_stats", "driver_profile"}
+
+    # a Parquet table of keys only: the features as of now; a column the input carries wins over Feast's
+    keys = pd.DataFrame({"driver_id": [1004, 1001, 1003], "rating": [1.0, 2.0, 3.0]})
+    keys.to_parquet(tmp_path / "keys.parquet", index=False)
+    now = feast_features(driver_repo, keys[["driver_id"]].assign(event_timestamp=pd.Timestamp.now("UTC")))
+    done = wb.batch.score(
+        "driver-model@staging", str(tmp_path / "keys.parquet"), str(tmp_path / "now.parquet")
+    )
+    latest = pd.read_parquet(done.out)
+    assert done.source == str(tmp_path / "keys.parquet") and latest.columns.tolist()[:2] == [
+        "driver_id",
+        "rating",
+    ]
+    pd.testing.assert_frame_equal(latest[TRAINED_ON[:2]], now[TRAINED_ON[:2]], check_dtype=False)
+    np.testing.assert_allclose(latest["prediction"], model.predict(now.assign(rating=keys.rating)))
+    features = json.loads(client.get_model_version("driver-model", "1").tags[done.lineage_tag])["features"]
+    assert features["fetched"] == TRAINED_ON[:2] and features["inline"] == ["rating"]
+
+
+def test_an_entity_table_without_its_keys_is_refused_and_nothing_is_written(
+    driver_repo: Path, demo_repo: DemoRepo, tmp_path: Path
+) -> None:
+    wb = Workbench.from_config(WorkbenchConfig())
+    client = MlflowClient(wb.config.tracking_uri, wb.config.tracking_uri)
+    register_feature_model(wb, client, demo_repo.end)
+    out = tmp_path / "scores.parquet"
+    with pytest.raises(
+        InvalidInput, match=r"neither the entity key\(s\) driver_id nor the feature\(s\) conv_rate"
+    ):
+        wb.batch.score("driver-model@staging", pd.DataFrame({"rating": [4.0]}), str(out))
+    with pytest.raises(InvalidInput, match="no column 'when'"):
+        wb.batch.score(
+            "driver-model@staging", pd.DataFrame({"driver_id": [1001]}), str(out), timestamp="when"
+        )
+    register_model(wb, client, classifier(features(200)), features(200))
+    with pytest.raises(InvalidInput, match="not trained on a feature service"):
+        wb.batch.score(
+            "churn@latest", features(10).assign(at=pd.Timestamp.now("UTC")), str(out), timestamp="at"
+        )
+    assert not out.exists()
+    assert not [k for k in client.get_model_version("driver-model", "1").tags if k.startswith("matih.batch.")]

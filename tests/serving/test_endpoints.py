@@ -35,6 +35,7 @@ from matih_workbench.backends.ray.serve.head import ServeHead
 from matih_workbench.config import WorkbenchConfig
 from matih_workbench.errors import Conflict, Forbidden, InvalidInput, NotFound
 from matih_workbench.models import CanaryPolicy, Decision, DeployRequest, EventType, ModelStage
+from matih_workbench.models.monitoring_api import AlertKind, AlertRuleSettings
 from matih_workbench.services import Workbench
 from tests.conftest import DemoRepo, free_port
 from tests.serving.conftest import FEATURES, features, register_model
@@ -370,6 +371,34 @@ def test_inference_log_holds_every_request(churn: Stack) -> None:
     assert json.loads(first.outputs) == pytest.approx(churn.models["1"].predict(features(1, 0)).tolist())
     log = churn.alice.serving.stats(MODEL).log
     assert log is not None and log["dropped"] == 0 and log["failed"] == 0
+
+
+def test_monitoring_reads_the_live_endpoints_log_and_alerts_on_drifted_inputs(churn: Stack) -> None:
+    """#11 end to end: requests to the live Serve endpoint land in its inference log; the drift check of a
+    window of that log against v1's baseline finds the moved feature and raises the alert."""
+    monitoring = churn.alice.monitoring
+    monitoring.baselines.capture(MODEL, 1, churn.train)
+    monitoring.alerts.set_rules(MODEL, AlertRuleSettings(features=["spend"], min_rows=300))
+    started = time.time()
+    for i in range(30):  # 600 records whose spend moved far above training's
+        moved = features(20, seed=1000 + i).assign(spend=lambda f: f.spend + 150)
+        status, body, _ = call(churn.url, moved.to_dict(orient="records"))
+        assert status == 200, body
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:  # the replica's log writer flushes in the background
+        report = monitoring.drift.drift(MODEL, start=started - 1, end=time.time() + 1, version=1)
+        if report.drift.current_rows >= 600:
+            break
+        time.sleep(0.5)
+    assert report.drift.current_rows == 600 and report.requests == 30
+    spend = report.drift.feature("spend")
+    assert spend is not None and spend.drifted and report.drift.features[0].feature == "spend"
+    assert [f.feature for f in report.drift.features if f.drifted] == ["spend"]
+    outcome = monitoring.alerts.check(MODEL, now=time.time() + 1)
+    assert AlertKind.DRIFT in outcome.breaches
+    alert = next(a for a in outcome.alerts if a.kind is AlertKind.DRIFT)
+    assert alert.evidence["watched_features"] == ["spend"] and alert.version == 1
+    monitoring.alerts.set_rules(MODEL, AlertRuleSettings(enabled=False))
 
 
 def test_canary_of_a_failing_candidate_is_rolled_back(churn: Stack) -> None:

@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from pandas.api.extensions import take
 
 from matih_workbench.backends.contracts import FeatureRepoRecord, FeatureServiceRecord, FeatureStore
 from matih_workbench.errors import InvalidInput, NotFound
@@ -57,9 +58,28 @@ def timestamp_column(frame: pd.DataFrame, name: str | None) -> str:
     return str(dated[0])
 
 
-def _digest(frame: pd.DataFrame) -> str:
-    hashed = pd.util.hash_pandas_object(frame, index=False).to_numpy()
+def _row_hashes(frame: pd.DataFrame) -> np.ndarray:
+    hashed: np.ndarray = pd.util.hash_pandas_object(frame, index=False).to_numpy()
+    return hashed
+
+
+def _digest(frame: pd.DataFrame, hashed: np.ndarray | None = None) -> str:
+    hashed = _row_hashes(frame) if hashed is None else hashed
     return hashlib.sha256(",".join(frame.columns).encode() + hashed.tobytes()).hexdigest()
+
+
+def _groups(request: pd.DataFrame, hashed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's group of identical rows (numbered in order of first appearance) and each group's first
+    row: by the rows' hashes, checked value by value (on the rare collision, pandas' exact grouping)."""
+    group = pd.factorize(hashed)[0]
+    first = np.empty(int(group.max()) + 1, dtype=np.int64)
+    first[group[::-1]] = np.arange(len(group) - 1, -1, -1)  # the earliest row of each group wins
+    back = first[group]
+    exact = all(np.asarray(request[c].array == request[c].array.take(back)).all() for c in request.columns)
+    if not exact:  # a hash collision, or null keys (never equal to themselves)
+        group = request.groupby(list(request.columns), sort=False, dropna=False).ngroup().to_numpy()
+        first = np.unique(group, return_index=True)[1]
+    return group, first
 
 
 def _request(entity_df: Any, join_keys: list[str], ts: str | None) -> tuple[pd.DataFrame, str]:
@@ -85,18 +105,36 @@ def _request(entity_df: Any, join_keys: list[str], ts: str | None) -> tuple[pd.D
     return request, column
 
 
+def _values(column: pd.Series) -> Any:
+    """A column's values: a numpy array, or pandas' own array for its extension types (tz-aware times)."""
+    return column.to_numpy() if isinstance(column.dtype, np.dtype) else column.array
+
+
+def _positions(answer: pd.DataFrame, rows: int) -> np.ndarray:
+    """Where each numbered row's answer is in ``answer``; -1 where Feast returned none."""
+    where = np.full(rows, -1, dtype=np.int64)
+    where[answer[_ROW].to_numpy()] = np.arange(len(answer))
+    return where
+
+
 def _join(
     store: FeatureStore, service: str, chosen: FeatureServiceRecord, numbered: pd.DataFrame
-) -> pd.DataFrame:
-    """The service's features by row number. Feast's file store drops a row whose every match of one
-    view lies outside that view's TTL, losing its other views' values too: such rows are asked again view
+) -> dict[str, Any]:
+    """The service's features by row number, as arrays. Feast's file store drops a row whose every match of
+    one view lies outside that view's TTL, losing its other views' values too: such rows are asked again view
     by view (where a view drops them again, its values are null: the TTL left them so)."""
-    joined = store.historical(service, numbered).set_index(_ROW).reindex(numbered[_ROW])
-    lost = numbered[joined.isna().all(axis=1).to_numpy()]
-    if len(lost):
+    answer = store.historical(service, numbered)
+    where = _positions(answer, len(numbered))
+    columns = [f for _, features in chosen.views for f in features]
+    joined = {c: take(_values(answer[c]), where, allow_fill=True) for c in columns}
+    lost = np.logical_and.reduce([pd.isna(joined[c]) for c in columns])
+    if lost.any():
+        asked = numbered[lost]
         for view, features in chosen.views:
-            part = store.historical([f"{view}:{f}" for f in features], lost).set_index(_ROW)
-            joined.loc[part.index, features] = part[features]
+            part = store.historical([f"{view}:{f}" for f in features], asked)
+            rows = part[_ROW].to_numpy()
+            for f in features:
+                joined[f][rows] = part[f].to_numpy()
     return joined
 
 
@@ -114,14 +152,15 @@ def build_training_set(
     if clash:
         raise InvalidInput(f"The entity DataFrame already has feature column(s) {', '.join(clash)}")
     # Feast's file store keeps one of several rows with the same keys and timestamp: each distinct row is
-    # asked once, numbered, and every row takes its answer back by number
-    group = request.groupby(list(request.columns), sort=False, dropna=False).ngroup().to_numpy()
-    distinct = request.drop_duplicates(ignore_index=True)
+    # asked once, numbered, and every row takes its answer back by number (groups numbered in order of first
+    # appearance: the first row of each group, in order, are the distinct rows)
+    hashed = _row_hashes(request)
+    group, first = _groups(request, hashed)
+    distinct = request.iloc[first].reset_index(drop=True)
     joined = _join(store, service, chosen, distinct.assign(**{_ROW: np.arange(len(distinct))}))
-    frame = entity_df.reset_index(drop=True).copy()
-    for c in columns:
-        frame[c] = joined[c].to_numpy()[group]
-    nulls = frame[columns].isna()
+    values = {c: take(joined[c], group) for c in columns}
+    frame = pd.concat([entity_df.reset_index(drop=True), pd.DataFrame(values, copy=False)], axis=1)
+    nulls = {c: pd.isna(values[c]) for c in columns}
     lineage = TrainingSetLineage(
         project=repo.project,
         feature_service=service,
@@ -132,14 +171,14 @@ def build_training_set(
                 definition_hash=views[view].definition_hash,
                 features=features,
                 ttl_seconds=views[view].ttl_seconds,
-                ttl_nulls=int(nulls[features].all(axis=1).sum()),
+                ttl_nulls=int(np.logical_and.reduce([nulls[f] for f in features]).sum()),
             )
             for view, features in chosen.views
         ],
         join_keys=join_keys,
         timestamp_column=column,
         entity_rows=len(request),
-        entity_digest=_digest(request),
+        entity_digest=_digest(request, hashed),
         entity_start=request[_TS].min().timestamp(),
         entity_end=request[_TS].max().timestamp(),
         feature_columns=columns,

@@ -14,20 +14,30 @@ from matih_workbench.models.features import ServingFeatures
 from matih_workbench.models.serving import EndpointSpec
 
 
-def online_features(spec: EndpointSpec, version: str, stores: dict[str, FeatureStore]) -> OnlineLookup | None:
-    """The online lookup of a version trained on a feature service (its run's, or its parent run's,
-    ``features.*`` params), else None. The replica opens each Feast repository once."""
+def trained_features(tracking_uri: str, model: str, version: str | int) -> ServingFeatures | None:
+    """What a version was trained on when that was a feature service (its run's, or its parent run's,
+    ``features.*`` params), else None. Serving and batch scoring both read it."""
     from mlflow.tracking import MlflowClient
 
-    client = MlflowClient(spec.tracking_uri, spec.tracking_uri)
-    run_id = client.get_model_version(spec.model, version).run_id
-    if not run_id:  # registered from a path, not a run: no lineage to read
-        return None
-    run = client.get_run(run_id)
-    wanted = ServingFeatures.from_params(run.data.params)
-    parent = run.data.tags.get("mlflow.parentRunId")
-    if wanted is None and parent:
-        wanted = ServingFeatures.from_params(client.get_run(parent).data.params)
+    from matih_workbench.backends.mlflow.client import translate_mlflow_errors
+
+    client = MlflowClient(tracking_uri, tracking_uri)
+    with translate_mlflow_errors(f"Version {version} of model '{model}'"):
+        run_id = client.get_model_version(model, str(version)).run_id
+        if not run_id:  # registered from a path, not a run: no lineage to read
+            return None
+        run = client.get_run(run_id)
+        wanted = ServingFeatures.from_params(run.data.params)
+        parent = run.data.tags.get("mlflow.parentRunId")
+        if wanted is None and parent:
+            wanted = ServingFeatures.from_params(client.get_run(parent).data.params)
+    return wanted
+
+
+def online_features(spec: EndpointSpec, version: str, stores: dict[str, FeatureStore]) -> OnlineLookup | None:
+    """The online lookup of a version trained on a feature service, else None. The replica opens each
+    Feast repository once."""
+    wanted = trained_features(spec.tracking_uri, spec.model, version)
     if wanted is None:
         return None
     source = spec.features
