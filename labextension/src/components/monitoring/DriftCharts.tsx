@@ -164,7 +164,8 @@ function usePlotlyClick(ref: React.RefObject<HTMLElement>, onClick: (index: numb
   }, []);
 }
 
-/** The drifted share of each past check over time; checks with dataset drift marked. */
+/** The drifted share of each past check over time; checks with drifted features in red, checks whose
+ * predictions drifted circled with an x. */
 export function DriftHistoryChart(props: { name: string; points: readonly CheckPoint[] }): JSX.Element {
   const { name, points } = props;
   const figure = React.useMemo(() => {
@@ -194,10 +195,24 @@ export function DriftHistoryChart(props: { name: string; points: readonly CheckP
         name: 'drifted share'
       }
     ];
+    const predicted = points.filter(p => p.prediction_drifted);
+    if (predicted.length > 0) {
+      data.push({
+        type: 'scatter',
+        mode: 'markers',
+        x: predicted.map(p => new Date(p.time * 1000).toISOString()),
+        y: predicted.map(p => (driftedShare(p) ?? 0) * 100),
+        marker: { color: DRIFTED_COLOR, symbol: 'x-open', size: 14 },
+        hoverinfo: 'skip',
+        name: 'predictions drifted'
+      });
+    }
     const layout: Partial<Layout> = {
       margin: { l: 48, r: 16, t: 8, b: 36 },
       yaxis: { title: { text: 'drifted features %' }, rangemode: 'tozero', ticksuffix: '%' },
-      xaxis: { type: 'date', tickformat: '%m-%d %H:%M' }
+      xaxis: { type: 'date', tickformat: '%m-%d %H:%M' },
+      showlegend: predicted.length > 0,
+      legend: { orientation: 'h', x: 0, y: 1.2 }
     };
     return { data, layout };
   }, [points]);
