@@ -378,7 +378,7 @@ def test_monitoring_reads_the_live_endpoints_log_and_alerts_on_drifted_inputs(ch
     window of that log against v1's baseline finds the moved feature and raises the alert."""
     monitoring = churn.alice.monitoring
     monitoring.baselines.capture(MODEL, 1, churn.train)
-    monitoring.alerts.set_rules(MODEL, AlertRuleSettings(features=["spend"], min_rows=300))
+    monitoring.alerts.set_rules(MODEL, AlertRuleSettings(features=["spend"], min_rows=20))
     started = time.time()
     for i in range(30):  # 600 records whose spend moved far above training's
         moved = features(20, seed=1000 + i).assign(spend=lambda f: f.spend + 150)
