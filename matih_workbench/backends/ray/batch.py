@@ -239,6 +239,11 @@ class BatchScorer:
             )
         return pafs.LocalFileSystem(), str(Path(location.removeprefix("file://")).expanduser().resolve())
 
+    def read_frame(self, location: str) -> pd.DataFrame:
+        """Every row of the Parquet file or folder at ``location`` on the driver (Feast's point-in-time join
+        takes its entity rows as one DataFrame)."""
+        return self._dataset(location).to_table().to_pandas()
+
     def _dataset(self, location: str) -> pds.Dataset:
         fs, path = self._filesystem(location)
         if fs.get_file_info(path).type == pafs.FileType.NotFound:

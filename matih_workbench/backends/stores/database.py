@@ -7,10 +7,19 @@ Embedded defaults are SQLite files under the workspace (WAL); a shared deploymen
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
+
+
+def state_url(where: str | Path) -> str:
+    """A database URL as given, or a SQLite file's URL (its folder made if missing)."""
+    if isinstance(where, Path):
+        where.parent.mkdir(parents=True, exist_ok=True)
+        return f"sqlite:///{where}"
+    return where
 
 
 def create_state_engine(url: str) -> sa.Engine:

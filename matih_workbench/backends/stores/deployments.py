@@ -15,7 +15,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from matih_workbench.backends.stores.database import create_state_engine, create_tables, upsert
+from matih_workbench.backends.stores.database import create_state_engine, create_tables, state_url, upsert
 
 _METADATA = sa.MetaData()
 ENDPOINTS = sa.Table(
@@ -105,11 +105,8 @@ class DeploymentStore:
     ``where``: a SQLAlchemy URL (a shared deployment's database) or the path of a SQLite file."""
 
     def __init__(self, where: str | Path) -> None:
-        if isinstance(where, Path):
-            where.parent.mkdir(parents=True, exist_ok=True)
-            where = f"sqlite:///{where}"
-        self.url = where
-        self.engine = create_state_engine(where)
+        self.url = state_url(where)
+        self.engine = create_state_engine(self.url)
         self._lock = threading.Lock()
         create_tables(self.engine, ENDPOINTS)
 

@@ -15,7 +15,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from matih_workbench.backends.stores.database import create_state_engine, create_tables
+from matih_workbench.backends.stores.database import create_state_engine, create_tables, state_url
 
 _MAX_ID = 2**63 - 1
 
@@ -96,6 +96,5 @@ class SqliteEventStore(SqlEventStore):
     """The embedded events store: a SQLite file (made with its folder if missing)."""
 
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
-        super().__init__(f"sqlite:///{path}")
+        super().__init__(state_url(path))

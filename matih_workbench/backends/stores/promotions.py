@@ -18,7 +18,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from matih_workbench.backends.stores.database import create_state_engine, create_tables
+from matih_workbench.backends.stores.database import create_state_engine, create_tables, state_url
 
 _METADATA = sa.MetaData()
 REQUESTS = sa.Table(
@@ -73,11 +73,8 @@ class PromotionStore:
     (a shared deployment's database) or the path of a SQLite file (the embedded default)."""
 
     def __init__(self, where: str | Path) -> None:
-        if isinstance(where, Path):
-            where.parent.mkdir(parents=True, exist_ok=True)
-            where = f"sqlite:///{where}"
-        self.url = where
-        self.engine = create_state_engine(where)
+        self.url = state_url(where)
+        self.engine = create_state_engine(self.url)
         self._lock = threading.Lock()
         create_tables(self.engine, REQUESTS)
         known = {c["name"] for c in sa.inspect(self.engine).get_columns("promotion_requests")}

@@ -25,8 +25,8 @@ from matih_workbench.backends import feature_store
 from matih_workbench.backends.contracts import FeatureStore
 from matih_workbench.backends.mlflow.registry import MlflowRegistry
 from matih_workbench.backends.ray.batch import PREDICTION, BatchPlan, BatchScorer, InputTable, ModelInputs
-from matih_workbench.backends.ray.batch_features import read_frame, trained_features
 from matih_workbench.backends.ray.connection import RayBackend
+from matih_workbench.backends.ray.serve.features import trained_features
 from matih_workbench.config import WorkbenchConfig
 from matih_workbench.errors import Conflict, InvalidInput
 from matih_workbench.models.batch import BatchScoringResult
@@ -174,7 +174,7 @@ class BatchScoring:
             return data, table, None
         self._check_keys(target, trained, table, missing, timestamp)
         self._refuse_overwrite(out, overwrite)  # before the (possibly long) retrieval
-        frame = data if isinstance(data, pd.DataFrame) else read_frame(self.scorer, data)
+        frame = data if isinstance(data, pd.DataFrame) else self.scorer.read_frame(data)
         completed, fetched = self._with_features(trained, frame, missing, timestamp)
         return (
             completed,
